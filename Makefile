@@ -1,0 +1,63 @@
+# The two commands a new user needs: `make run` (set up and open the app) and `make test`
+# (set up and run the whole suite headless). Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+# Set up offscreen so the suite runs on machines without a screen (CI, SSH sessions).
+HEADLESS := QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
+
+.PHONY: run test bench model screenshots sysdeps clean help
+
+help:
+	@echo "make run    - set everything up and open MNIST Desktop"
+	@echo "make test   - set everything up and run the whole test suite (headless)"
+	@echo "make bench  - print the performance and accuracy figures of this machine"
+	@echo "make model  - retrain the shipped default model from scratch"
+	@echo "make screenshots - render the README screenshots (headless)"
+
+run: $(VENV)/.stamp-app sysdeps
+	$(VENV)/bin/mnist-desktop
+
+test: $(VENV)/.stamp-test sysdeps
+	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.stamp-app sysdeps
+	$(HEADLESS) $(PY) -m mnist_desktop.bench $(BENCH_ARGS)
+
+model: $(VENV)/.stamp-app
+	$(PY) -m mnist_desktop train --preset default --out models/mnist_cnn
+
+screenshots: $(VENV)/.stamp-app sysdeps
+	$(HEADLESS) $(PY) -m mnist_desktop.gui.screenshots resources/screenshots
+
+# Qt needs a handful of system libraries that a bare Debian lacks; this finds the missing ones with
+# ldd on the installed Qt and installs their Debian packages (or says exactly which to install).
+sysdeps: $(VENV)/.stamp-app
+	@$(PY) -m mnist_desktop.sysdeps --install
+
+$(PY):
+	@if ! $(PYTHON) -m venv $(VENV) >/dev/null 2>&1; then \
+	  rm -rf $(VENV); \
+	  echo "python venv support is missing; installing it (Debian package python3-venv)"; \
+	  pkg=python3-venv; ver=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "Please run: sudo apt-get install python3-venv python$$ver-venv" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && \
+	  { $$SUDO apt-get install -y -qq python$$ver-venv || $$SUDO apt-get install -y -qq $$pkg; } && \
+	  $(PYTHON) -m venv $(VENV); \
+	fi
+	@$(PIP) install -q --upgrade pip
+
+$(VENV)/.stamp-app: pyproject.toml | $(PY)
+	@echo "Installing MNIST Desktop and its libraries into $(VENV) (the first time takes a few minutes)"
+	$(PIP) install -q -e .
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-app
+	$(PIP) install -q -e ".[test]"
+	@touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,124 @@
+"""The QApplication, the crash dialog, and the screenshot mode."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+APP_NAME = "MNIST Desktop"
+ORGANIZATION = "mnist-desktop"
+
+
+def settings() -> QSettings:
+    """Remembered between runs. ``MNIST_DESKTOP_SETTINGS`` points elsewhere (tests do that)."""
+    import os
+
+    path = os.environ.get("MNIST_DESKTOP_SETTINGS")
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(ORGANIZATION, "mnist-desktop")
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    from mnist_desktop import __version__
+
+    app.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("mnist-desktop")
+    return app
+
+
+def install_crash_dialog() -> None:
+    """An unhandled exception ends in a dialog with the message and a way to copy the details,
+    not a vanished window (PySide6 would otherwise print it and carry on, or abort)."""
+
+    def hook(kind, value, tb) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        sys.__stderr__.write(details)
+        if isinstance(value, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        show_crash_dialog(f"{kind.__name__}: {value}", details)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        details = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        sys.__stderr__.write(details)
+        # Not on the GUI thread: hand the dialog over to it.
+        QTimer.singleShot(0, lambda: show_crash_dialog(f"{args.exc_type.__name__}: {args.exc_value}", details))
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
+_open_dialogs: list[QMessageBox] = []
+
+
+def show_crash_dialog(message: str, details: str) -> QMessageBox:
+    app = QApplication.instance()
+    box = QMessageBox(app.activeWindow() if app else None)
+    box.setObjectName("crashDialog")
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(f"{APP_NAME}: something went wrong")
+    box.setText("Something went wrong. Your data and models are safe; you can carry on, or copy the "
+                "details below into a bug report.")
+    box.setInformativeText(message)
+    box.setDetailedText(details)
+    copy = QPushButton("Copy details")
+    box.addButton(copy, QMessageBox.ButtonRole.ActionRole)
+    copy.clicked.disconnect()  # keep the box open after copying
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(f"{message}\n\n{details}"))
+    box.addButton(QMessageBox.StandardButton.Close)
+    _open_dialogs.append(box)
+    box.finished.connect(lambda _: _open_dialogs.remove(box) if box in _open_dialogs else None)
+    box.open()
+    return box
+
+
+def run(*, dataset: str | None = None, model: str | None = None, screenshot: str | None = None,
+        tab: str | None = None) -> int:
+    app = create_application()
+    install_crash_dialog()
+    from mnist_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(dataset=dataset, model=model)
+    if tab:
+        if not window.show_tab(tab):
+            print(f"mnist-desktop: error: no tab named {tab!r}", file=sys.stderr)
+            return 2
+    window.show()
+    if screenshot:
+        return _screenshot(app, window, Path(screenshot))
+    return app.exec()
+
+
+def _screenshot(app: QApplication, window, target: Path) -> int:
+    """Wait until the window's background loading is done, save it as PNG, quit."""
+    status = {"code": 0}
+
+    def capture() -> None:
+        app.processEvents()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(target)):
+            print(f"mnist-desktop: error: cannot write {target}", file=sys.stderr)
+            status["code"] = 2
+        window.close()
+
+    def when_ready() -> None:
+        # Let the last repaint happen (plots update on a timer).
+        QTimer.singleShot(400, capture)
+
+    if window.is_ready():
+        when_ready()
+    else:
+        window.ready.connect(when_ready)
+    QTimer.singleShot(60_000, capture)  # never hang if something never becomes ready
+    app.exec()
+    return status["code"]

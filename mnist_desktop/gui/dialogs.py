@@ -1,0 +1,28 @@
+"""File dialogs shared by the menus and the tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+DATASET_FILTER = "Data sets (*.npz *.csv *.gz *ubyte);;All files (*)"
+
+
+def ask_dataset_path(parent: QWidget) -> str | None:
+    """A file (npz, csv, IDX) or a folder (IDX files, train.csv, digit subfolders)."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Open data set")
+    box.setText("Open a data set file (.npz, Kaggle .csv, an IDX file) or a folder (IDX files, "
+                "train.csv/test.csv, or images in subfolders 0 … 9)?")
+    file_button = box.addButton("File…", QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton("Folder…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    start = str(Path.home())
+    if box.clickedButton() is file_button:
+        path, _ = QFileDialog.getOpenFileName(parent, "Open data set file", start, DATASET_FILTER)
+        return path or None
+    if box.clickedButton() is folder_button:
+        return QFileDialog.getExistingDirectory(parent, "Open data set folder", start) or None
+    return None

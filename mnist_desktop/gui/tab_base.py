@@ -1,0 +1,34 @@
+"""What the main window expects of every tab."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from mnist_desktop.gui.state import AppState
+
+
+class Tab(QWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+
+    def confirm_close(self) -> bool:
+        """Asked before the window closes; False keeps it open (e.g. the user wants training to go on)."""
+        return True
+
+    def shutdown(self) -> None:
+        """Stop this tab's background work; the window joins all workers right after."""
+
+
+class ComingTab(Tab):
+    """A tab whose feature is not built yet: says what it will hold instead of showing nothing."""
+
+    def __init__(self, state: AppState, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: palette(mid); font-size: 14pt; padding: 40px;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)

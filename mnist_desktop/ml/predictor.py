@@ -1,0 +1,148 @@
+"""Fast inference on LiteRT: ~50 us a digit on 2 cores, no TensorFlow import (~0.1 s to load).
+
+`Predictor` is safe to call from several threads at once (the Draw tab on the GUI thread, the
+camera on its own): each thread gets its own interpreters, since a LiteRT interpreter is not
+re-entrant. Batches are padded to a power of two so a handful of interpreter shapes serve every
+batch size without re-allocating tensors on each call.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mnist_desktop.core.errors import ModelError
+
+_MAX_BATCH = 256
+
+
+class Predictor:
+    """Class probabilities for uint8 N x 28 x 28 images in MNIST polarity."""
+
+    def __init__(self, model_content: bytes, *, path: Path | None = None,
+                 metadata: dict[str, Any] | None = None, threads: int = 2) -> None:
+        self.path = path
+        self.metadata = metadata or {}
+        self._content = model_content
+        self._threads = threads
+        self._local = threading.local()
+        # Fail now, with a clear message, rather than on the first drawing.
+        interpreter, _, _ = self._interpreter(1)
+        self._check_signature(interpreter)
+
+    # ------------------------------------------------------------ what the GUI shows
+    @property
+    def name(self) -> str:
+        return self.metadata.get("name") or (self.path.stem if self.path else "model")
+
+    @property
+    def architecture(self) -> str | None:
+        return self.metadata.get("architecture")
+
+    @property
+    def test_accuracy(self) -> float | None:
+        value = (self.metadata.get("test") or {}).get("accuracy")
+        return float(value) if value is not None else None
+
+    def describe(self) -> str:
+        accuracy = self.test_accuracy
+        return f"{self.name} ({accuracy:.2%} on MNIST test)" if accuracy is not None else self.name
+
+    # ------------------------------------------------------------ inference
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """(N, 10) float32 probabilities; a single 28x28 image gives (1, 10)."""
+        images = np.asarray(images)
+        if images.ndim == 2:
+            images = images[None]
+        if images.ndim == 4 and images.shape[-1] == 1:
+            images = images[..., 0]
+        if images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise ValueError(f"expected N x 28 x 28 images, got shape {images.shape}")
+        scale = 1.0 / 255.0 if images.dtype == np.uint8 else 1.0
+        count = len(images)
+        out = np.empty((count, 10), np.float32)
+        for start in range(0, count, _MAX_BATCH):
+            chunk = images[start:start + _MAX_BATCH]
+            out[start:start + len(chunk)] = self._run(chunk, scale)
+        return out
+
+    def _run(self, chunk: np.ndarray, scale: float) -> np.ndarray:
+        size = 1 if len(chunk) == 1 else 1 << (len(chunk) - 1).bit_length()
+        interpreter, input_index, output_index = self._interpreter(size)
+        batch = np.zeros((size, 28, 28, 1), np.float32)
+        np.multiply(chunk, np.float32(scale), out=batch[: len(chunk), ..., 0], casting="unsafe")
+        interpreter.set_tensor(input_index, batch)
+        interpreter.invoke()
+        return interpreter.get_tensor(output_index)[: len(chunk)]
+
+    def _interpreter(self, size: int):
+        """(interpreter, input index, output index) for this thread and batch size."""
+        cache = getattr(self._local, "interpreters", None)
+        if cache is None:
+            cache = self._local.interpreters = {}
+        entry = cache.get(size)
+        if entry is None:
+            from ai_edge_litert.interpreter import Interpreter
+
+            try:
+                interpreter = Interpreter(model_content=self._content, num_threads=self._threads)
+                details = interpreter.get_input_details()[0]
+                if tuple(details["shape"]) != (size, 28, 28, 1):
+                    interpreter.resize_tensor_input(details["index"], [size, 28, 28, 1])
+                interpreter.allocate_tensors()
+                entry = (interpreter, details["index"], interpreter.get_output_details()[0]["index"])
+            except (ValueError, RuntimeError, IndexError) as exc:
+                where = f"{self.path}: " if self.path else ""
+                raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None
+            cache[size] = entry
+        return entry
+
+    def _check_signature(self, interpreter) -> None:
+        where = f"{self.path}: " if self.path else ""
+        inputs, outputs = interpreter.get_input_details(), interpreter.get_output_details()
+        if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1) or inputs[0]["dtype"] != np.float32:
+            shape = tuple(inputs[0]["shape"]) if inputs else ()
+            raise ModelError(f"{where}expects input {shape}, not float32 28x28x1 images")
+        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (10,):
+            shape = tuple(outputs[0]["shape"]) if outputs else ()
+            raise ModelError(f"{where}outputs {shape}, not 10 class probabilities")
+        probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
+        if not np.all(np.isfinite(probe)) or abs(float(probe.sum()) - 1.0) > 1e-3 or probe.min() < 0:
+            raise ModelError(f"{where}its outputs are not probabilities (no softmax at the end)")
+
+
+def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predictor:
+    """The LiteRT predictor for a model: ``None`` = the shipped default model.
+
+    ``path`` may name NAME.tflite, NAME.keras, NAME.json or NAME. A .keras or .h5 without a
+    .tflite beside it is converted (this loads TensorFlow, a few seconds).
+    """
+    from mnist_desktop.ml.modelio import check_file_matches, model_paths, read_metadata
+    from mnist_desktop.paths import default_model
+
+    path = Path(path).expanduser() if path is not None else default_model()
+    keras_path, tflite_path, _ = model_paths(path)
+    if path.suffix.lower() in (".h5", ".hdf5"):
+        return _converted(path, threads)
+    if not tflite_path.exists():
+        if keras_path.exists():
+            return _converted(keras_path, threads)
+        raise ModelError(f"{path}: no such model (looked for {tflite_path.name} and {keras_path.name})")
+    if tflite_path.stat().st_size == 0:
+        raise ModelError(f"{tflite_path}: the model file is empty")
+    metadata = read_metadata(tflite_path)
+    check_file_matches(tflite_path, "tflite", metadata)
+    content = tflite_path.read_bytes()
+    return Predictor(content, path=tflite_path, metadata=metadata, threads=threads)
+
+
+def _converted(path: Path, threads: int) -> Predictor:
+    from mnist_desktop.ml.modelio import load_keras_model, read_metadata, to_tflite
+
+    model = load_keras_model(path)
+    metadata = read_metadata(path) if path.suffix == ".keras" else None
+    metadata = dict(metadata or {}, name=(metadata or {}).get("name", path.stem))
+    return Predictor(to_tflite(model), path=path, metadata=metadata, threads=threads)

@@ -1,0 +1,30 @@
+"""The one place TensorFlow and Keras are imported (~5 s), quietly and only when needed."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import lru_cache
+from types import ModuleType
+
+
+def tensorflow_loaded() -> bool:
+    return "tensorflow" in sys.modules
+
+
+@lru_cache(maxsize=1)
+def import_tensorflow() -> tuple[ModuleType, ModuleType]:
+    """(tensorflow, keras). Silences TensorFlow's start-up chatter (CUDA probes, CPU flags)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import tensorflow as tf  # noqa: PLC0415 - deliberately lazy
+    import keras  # noqa: PLC0415
+
+    tf.get_logger().setLevel("ERROR")
+    try:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    except ImportError:  # pragma: no cover - absl ships with TensorFlow
+        pass
+    return tf, keras

@@ -1,0 +1,58 @@
+"""What a finished training run becomes: a LiteRT predictor ready to use at once (the Draw and Camera
+tabs swap to it without a save), its evaluation on the test split, and the metadata to save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mnist_desktop.core.dataset import Dataset
+from mnist_desktop.core.metrics import Evaluation
+from mnist_desktop.ml.predictor import Predictor
+from mnist_desktop.ml.training import TrainingResult
+
+
+@dataclass
+class TrainedModel:
+    result: TrainingResult
+    tflite: bytes
+    predictor: Predictor
+    evaluation: Evaluation | None
+    metadata: dict[str, Any]
+
+    @property
+    def model(self):
+        return self.result.model
+
+    def save(self, path: Path | str) -> tuple[Path, Path, Path]:
+        from mnist_desktop.ml.modelio import save_model
+
+        paths = save_model(self.model, path, self.metadata, tflite=self.tflite)
+        self.predictor.path = paths[1]
+        self.predictor.metadata = dict(self.metadata, name=paths[0].stem)
+        return paths
+
+
+def finish(result: TrainingResult, dataset: Dataset, status: Callable[[str], None] | None = None) -> TrainedModel:
+    """Convert to LiteRT and score the converted model (what the app will run) on the test split."""
+    from mnist_desktop.ml.evaluate import evaluate_predictor
+    from mnist_desktop.ml.modelio import build_metadata, to_tflite
+
+    report = status or (lambda text: None)
+    report("Converting to LiteRT…")
+    tflite = to_tflite(result.model)
+    predictor = Predictor(tflite)
+    evaluation = None
+    test_metrics: dict[str, Any] = {}
+    if len(dataset.x_test) and dataset.labeled:
+        report("Evaluating on the test split…")
+        evaluation = evaluate_predictor(predictor, dataset.x_test, dataset.y_test, class_names=dataset.class_names)
+        summary = evaluation.to_dict()
+        summary.pop("misclassified")
+        test_metrics = {"dataset": dataset.name, "loss": result.test_loss, **summary}
+    metadata = build_metadata(result, test_metrics=test_metrics)
+    metadata["name"] = f"{result.config.architecture} (unsaved)"
+    predictor.metadata = metadata
+    return TrainedModel(result, tflite, predictor, evaluation, metadata)

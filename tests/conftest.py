@@ -1,0 +1,30 @@
+"""Suite-wide settings: headless Qt and Matplotlib, and nothing written to the user's real folders."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_SANDBOX = Path(tempfile.mkdtemp(prefix="mnist-desktop-tests-"))
+os.environ["MNIST_DESKTOP_DATA_DIR"] = str(_SANDBOX / "user-data")
+os.environ["MNIST_DESKTOP_SETTINGS"] = str(_SANDBOX / "settings.ini")
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    from mnist_desktop import load_dataset
+
+    return load_dataset()
+
+
+@pytest.fixture(scope="session")
+def digits(mnist):
+    """One clean test image of each digit 0-9 (the first of each class)."""
+    return {d: mnist.x_test[int(np.flatnonzero(mnist.y_test == d)[0])] for d in range(10)}

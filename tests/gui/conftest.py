@@ -1,0 +1,35 @@
+"""GUI fixtures: every test must leave no worker thread running behind it."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads(qapp):
+    from mnist_desktop.gui import workers
+
+    yield
+    # Close what the test left open: windows join their workers on close.
+    for widget in qapp.topLevelWidgets():
+        widget.close()
+    qapp.processEvents()
+    leftover = workers.running_workers()
+    for worker in leftover:
+        worker.stop_and_wait(10_000)
+    assert not leftover, f"test left workers running: {[w.name for w in leftover]}"
+
+
+@pytest.fixture
+def window(qtbot):
+    """The main window, shown, with the bundled data set and the shipped model loaded."""
+    from mnist_desktop.gui.main_window import MainWindow
+
+    win = MainWindow(restore=False)
+    qtbot.addWidget(win)
+    win.show()
+    if not win.is_ready():
+        with qtbot.waitSignal(win.ready, timeout=20_000):
+            pass
+    yield win
+    win.close()

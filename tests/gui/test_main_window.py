@@ -1,0 +1,67 @@
+"""The main window opens fast, with five tabs, without TensorFlow, and keeps its promises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from PySide6.QtWidgets import QTabWidget
+
+from mnist_desktop.gui.main_window import TAB_TITLES, MainWindow
+
+
+def test_five_tabs_and_status(window):
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Dataset", "Training", "Evaluation", "Draw", "Camera"]
+    assert list(TAB_TITLES) == [tabs.tabText(i) for i in range(tabs.count())]
+    assert "MNIST: 60,000 train / 10,000 test" in window.dataset_label.text()
+    assert window.state.dataset is not None
+
+
+def test_show_tab_by_name(window):
+    assert window.show_tab("draw") and window.tabs.tabText(window.tabs.currentIndex()) == "Draw"
+    assert not window.show_tab("nonsense")
+
+
+def test_window_opens_without_tensorflow():
+    # In a fresh interpreter: other tests in this process may have loaded TensorFlow.
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from mnist_desktop.gui.main_window import MainWindow\n"
+        "w = MainWindow(restore=False); w.show(); app.processEvents()\n"
+        "from PySide6.QtCore import QTimer\n"
+        "w.ready.connect(app.quit); QTimer.singleShot(20000, app.quit); app.exec()\n"
+        "print('ready' if w.is_ready() else 'not-ready', 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+        "w.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["ready", "False", "False"], result.stderr[-2000:]
+
+
+def test_screenshot_mode_writes_a_png(tmp_path):
+    target = tmp_path / "shot.png"
+    result = subprocess.run([sys.executable, "-m", "mnist_desktop", "--screenshot", str(target), "--tab", "Draw"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_tab_is_refused(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mnist_desktop", "--screenshot", str(tmp_path / "x.png"),
+                             "--tab", "Nope"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "no tab named 'Nope'" in result.stderr
+
+
+def test_geometry_and_tab_are_remembered(qtbot):
+    first = MainWindow(restore=True)
+    qtbot.addWidget(first)
+    first.resize(720, 520)
+    first.show_tab("Evaluation")
+    first.close()
+    second = MainWindow(restore=True)
+    qtbot.addWidget(second)
+    assert second.tabs.currentIndex() == 2
+    assert (second.size().width(), second.size().height()) == (720, 520)
+    second.close()

@@ -1,0 +1,66 @@
+"""The layer rules: core imports neither Qt nor TensorFlow; ml never imports Qt; the package and
+the CLI start without either."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "mnist_desktop"
+QT = ("PySide6", "shiboken6", "pyqtgraph")
+TENSORFLOW = ("tensorflow", "keras", "tf_keras")
+FORBIDDEN = {
+    "core": QT + TENSORFLOW + ("ai_edge_litert", "mnist_desktop.ml", "mnist_desktop.gui"),
+    "ml": QT + ("mnist_desktop.gui",),
+}
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module a file imports, at top level or inside functions."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_no_import_points_up_or_sideways(layer):
+    offenders = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for name in imported_names(path):
+            if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[layer]):
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not offenders, "\n".join(offenders)
+
+
+def _modules_after(code: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+                            capture_output=True, text=True, check=True)
+    return set(result.stdout.split())
+
+
+def test_core_modules_load_without_qt_or_tensorflow():
+    modules = sorted(p.relative_to(PACKAGE.parent).with_suffix("").as_posix().replace("/", ".")
+                     for p in (PACKAGE / "core").rglob("*.py") if p.name != "__init__.py")
+    loaded = _modules_after("\n".join(f"import {m}" for m in modules))
+    assert not loaded & set(QT + TENSORFLOW)
+
+
+def test_ml_modules_load_without_qt_or_tensorflow():
+    modules = sorted(p.relative_to(PACKAGE.parent).with_suffix("").as_posix().replace("/", ".")
+                     for p in (PACKAGE / "ml").rglob("*.py") if p.name != "__init__.py")
+    loaded = _modules_after("\n".join(f"import {m}" for m in modules))
+    assert not loaded & set(QT), "ml must never import Qt"
+    assert not loaded & set(TENSORFLOW), "TensorFlow is imported inside functions only"
+
+
+def test_importing_the_package_is_cheap():
+    loaded = _modules_after("import mnist_desktop, mnist_desktop.cli")
+    assert not loaded & set(QT + TENSORFLOW + ("cv2", "sklearn", "matplotlib"))
