@@ -79,21 +79,33 @@ def to_tflite(model: Any) -> bytes:
     tf, _ = import_tensorflow()
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    with _quiet_fd(2):
+    with quiet_output():
         return converter.convert()
 
 
 @contextlib.contextmanager
-def _quiet_fd(fd: int) -> Iterator[None]:
-    # The converter prints MLIR pass logs straight to the C-level stderr.
-    saved = os.dup(fd)
+def quiet_output() -> Iterator[None]:
+    """Silence stdout and stderr, Python's and the C level's: the converter and SavedModel export
+    print pass logs and signatures there, which would garble the CLI's output (and its --json)."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError):
+            pass
+    saved = [os.dup(1), os.dup(2)]
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), fd)
-        yield
+        with open(os.devnull, "wb") as devnull, open(os.devnull, "w") as sink, \
+                contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            os.dup2(devnull.fileno(), 1)
+            os.dup2(devnull.fileno(), 2)
+            yield
     finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 # ---------------------------------------------------------------- saving
@@ -334,7 +346,7 @@ def export_model(model: Any, target: Path | str, fmt: str) -> Path:
     if fmt == "tflite":
         write_bytes_atomically(target, to_tflite(model))
     elif fmt == "savedmodel":
-        with atomic_path(target, directory=True) as temporary, _quiet_fd(2):
+        with atomic_path(target, directory=True) as temporary, quiet_output():
             model.export(str(temporary), format="tf_saved_model", verbose=False)
     else:
         with atomic_path(target) as temporary:

@@ -197,6 +197,7 @@ def train(
         model.set_weights(initial_weights_from.get_weights())
 
     steps_per_epoch = max(1, math.ceil(len(x_train) / config.batch_size))
+    _settle_batch_norm_within_an_epoch(keras, model, steps_per_epoch)
     learning_rate = _learning_rate(keras, config, steps_per_epoch)
     trainer = _with_augmentation(keras, model, config) if config.augment else model
     categorical = config.labels == "categorical"
@@ -228,6 +229,7 @@ def train(
             batches(x_train, y_train, shuffle=True),
             validation_data=batches(*validation, shuffle=False) if validation else None,
             epochs=config.epochs,
+            shuffle=False,  # the tf.data pipeline shuffles, reproducibly from the seed
             verbose=0,
             callbacks=callbacks,
         )
@@ -299,6 +301,16 @@ def _learning_rate(keras, config: TrainingConfig, steps_per_epoch: int):
             warmup_target=config.learning_rate, warmup_steps=warmup,
         )
     return config.learning_rate
+
+
+def _settle_batch_norm_within_an_epoch(keras, model, steps_per_epoch: int) -> None:
+    """Batch norm's running statistics start at mean 0, variance 1 and move by (1 - momentum) a step.
+    With Keras' 0.99 that takes hundreds of steps, so a quick run on a few thousand images would
+    validate at chance level. Choose the momentum so they settle within one epoch."""
+    momentum = float(min(0.99, max(0.5, 1.0 - 8.0 / steps_per_epoch)))
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = momentum
 
 
 def _with_augmentation(keras, model, config: TrainingConfig):
