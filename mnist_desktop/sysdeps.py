@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
               + " (find their package with: apt-file search NAME)", file=sys.stderr)
     if not packages:
         return 1 if unknown else 0
-    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    command = ["apt-get", "install", "-y", "--no-install-recommends", "-o", "Dpkg::Use-Pty=0", *packages]
     prefix = _privilege() if args.install and shutil.which("apt-get") else None
     if prefix is None:
         print("Qt needs system packages that are missing. Please run:\n  sudo apt-get install "

@@ -68,3 +68,20 @@ def similarity(a: np.ndarray, b: np.ndarray, shift: int = 1) -> float:
         for dy in range(-shift, shift + 1)
         for dx in range(-shift, shift + 1)
     )
+
+
+def send_mouse(widget, kind: str, x: float, y: float, *, button: bool = True) -> None:
+    """Deliver a synthetic mouse event straight to ``widget`` (QTest's cursor moves do not reach
+    widgets on the offscreen platform). kind: "press", "move" or "release"."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    kinds = {"press": QEvent.Type.MouseButtonPress, "move": QEvent.Type.MouseMove,
+             "release": QEvent.Type.MouseButtonRelease}
+    local = QPointF(x, y)
+    global_point = QPointF(widget.mapToGlobal(local.toPoint()))
+    pressed = Qt.MouseButton.LeftButton if button and kind != "release" else Qt.MouseButton.NoButton
+    which = Qt.MouseButton.LeftButton if kind != "move" else Qt.MouseButton.NoButton
+    event = QMouseEvent(kinds[kind], local, global_point, which, pressed, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)

@@ -100,8 +100,11 @@ def run(*, dataset: str | None = None, model: str | None = None, screenshot: str
 
 
 def _screenshot(app: QApplication, window, target: Path) -> int:
-    """Wait until the window's background loading is done, save it as PNG, quit."""
+    """Wait until the window is ready and no background work is left, save it as PNG, quit."""
+    from mnist_desktop.gui import workers
+
     status = {"code": 0}
+    poll = QTimer(window)
 
     def capture() -> None:
         app.processEvents()
@@ -111,9 +114,15 @@ def _screenshot(app: QApplication, window, target: Path) -> int:
             status["code"] = 2
         window.close()
 
+    def settled() -> None:
+        if not workers.running_workers():
+            poll.stop()
+            # Let the last repaint happen (plots update on a timer).
+            QTimer.singleShot(400, capture)
+
     def when_ready() -> None:
-        # Let the last repaint happen (plots update on a timer).
-        QTimer.singleShot(400, capture)
+        poll.timeout.connect(settled)
+        poll.start(100)
 
     if window.is_ready():
         when_ready()

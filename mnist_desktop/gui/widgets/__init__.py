@@ -1,0 +1,1 @@
+"""Reusable widgets: digit gallery, pixel view, probability bars, confusion matrix, drawing canvas."""

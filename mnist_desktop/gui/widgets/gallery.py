@@ -1,0 +1,172 @@
+"""A virtualised gallery of 28x28 digits: one QListView over the arrays, painted by a delegate, so
+70,000 images scroll as smoothly as 70 (no widget per image, no pixmap cache to fill)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from mnist_desktop.gui.widgets.images import gray_qimage
+
+IndexRole = Qt.ItemDataRole.UserRole + 1
+CaptionRole = Qt.ItemDataRole.UserRole + 2
+ColourRole = Qt.ItemDataRole.UserRole + 3
+
+
+class DigitGalleryModel(QAbstractListModel):
+    """Rows are positions in ``order``; each maps to an index into ``images``."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.images = np.zeros((0, 28, 28), np.uint8)
+        self.order = np.zeros(0, np.int64)
+        self.probabilities: np.ndarray | None = None
+        self._caption: Callable[[int], str] = lambda i: ""
+        self._colour: Callable[[int], str | None] = lambda i: None
+
+    def set_content(
+        self,
+        images: np.ndarray,
+        order: np.ndarray,
+        caption: Callable[[int], str],
+        colour: Callable[[int], str | None] | None = None,
+        probabilities: np.ndarray | None = None,
+    ) -> None:
+        self.beginResetModel()
+        self.images = images
+        self.order = np.asarray(order, dtype=np.int64)
+        self._caption = caption
+        self._colour = colour or (lambda i: None)
+        self.probabilities = probabilities
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.order)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.order):
+            return None
+        item = int(self.order[index.row()])
+        if role == IndexRole:
+            return item
+        if role in (CaptionRole, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._caption(item)
+        if role == ColourRole:
+            return self._colour(item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"image {item}: {self._caption(item)}"
+        return None
+
+    def row_of(self, item: int) -> int | None:
+        hits = np.flatnonzero(self.order == item)
+        return int(hits[0]) if hits.size else None
+
+
+class DigitDelegate(QStyledItemDelegate):
+    def __init__(self, view: DigitGallery) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        return self._view.cell_size()
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        model: DigitGalleryModel = index.model()
+        item = index.data(IndexRole)
+        if item is None:
+            return
+        rect = option.rect
+        painter.save()
+        palette = option.palette
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+        elif option.state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.Midlight))
+        thumb = self._view.thumb_size
+        image_rect = QRect(rect.x() + (rect.width() - thumb) // 2, rect.y() + 3, thumb, thumb)
+        # Nearest neighbour: a digit's pixels stay crisp squares.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(image_rect, gray_qimage(model.images[item]))
+        colour = index.data(ColourRole)
+        caption_rect = QRect(rect.x(), image_rect.bottom() + 2, rect.width(), self._view.caption_height)
+        if colour:
+            painter.setPen(QColor(colour))
+            painter.drawRect(image_rect.adjusted(-1, -1, 0, 0))
+        elif option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+        else:
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(caption_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                         painter.fontMetrics().elidedText(str(index.data(CaptionRole)), Qt.TextElideMode.ElideRight,
+                                                          rect.width() - 2))
+        if model.probabilities is not None:
+            self._paint_bars(painter, model.probabilities[item], QRect(
+                rect.x() + 4, caption_rect.bottom() + 1, rect.width() - 8, self._view.bars_height - 2), colour)
+        painter.restore()
+
+    @staticmethod
+    def _paint_bars(painter: QPainter, probabilities: np.ndarray, area: QRect, colour: str | None) -> None:
+        """Ten tiny bars, one per class: where the model's belief went for this image."""
+        width = area.width() / 10
+        best = int(np.argmax(probabilities))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for k, p in enumerate(probabilities):
+            height = max(1, int(round(p * area.height())))
+            painter.setBrush(QColor(colour or "#4575b4") if k == best else QColor("#9e9e9e"))
+            painter.drawRect(int(area.x() + k * width + 1), area.bottom() - height, max(1, int(width) - 2), height)
+
+
+class DigitGallery(QListView):
+    """Emits ``digitChosen(index into images)`` when the current image changes (click or keys)."""
+
+    digitChosen = Signal(int)
+
+    def __init__(self, parent=None, *, thumb_size: int = 56, show_bars: bool = False) -> None:
+        super().__init__(parent)
+        self.thumb_size = thumb_size
+        self.caption_height = self.fontMetrics().height() + 2
+        self.bars_height = 18 if show_bars else 0
+        self.gallery_model = DigitGalleryModel(self)
+        self.setModel(self.gallery_model)
+        self.setItemDelegate(DigitDelegate(self))
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(True)
+        self.setWrapping(True)
+        self.setSpacing(2)
+        self.setMouseTracking(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(thumb_size // 2)
+        self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def cell_size(self) -> QSize:
+        return QSize(max(self.thumb_size + 8, 64), self.thumb_size + 6 + self.caption_height + self.bars_height)
+
+    def set_thumb_size(self, size: int) -> None:
+        self.thumb_size = size
+        self.verticalScrollBar().setSingleStep(size // 2)
+        # Uniform item sizes are cached by the view: a layout pass picks the new size up.
+        self.gallery_model.layoutChanged.emit()
+        self.doItemsLayout()
+
+    def set_content(self, *args, **kwargs) -> None:
+        self.gallery_model.set_content(*args, **kwargs)
+
+    def count(self) -> int:
+        return self.gallery_model.rowCount()
+
+    def item_at_row(self, row: int) -> int:
+        return int(self.gallery_model.order[row])
+
+    def select_row(self, row: int) -> None:
+        self.setCurrentIndex(self.gallery_model.index(row))
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if current.isValid():
+            self.digitChosen.emit(int(current.data(IndexRole)))
