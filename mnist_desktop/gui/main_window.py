@@ -229,8 +229,13 @@ class MainWindow(QMainWindow):
                 self.busy_label.clear()
                 self.busy_progress.hide()
 
+        def deliver(value) -> None:
+            # A load that was superseded (another file opened meanwhile) must not win the race.
+            if not worker.cancel_requested:
+                on_result(value)
+
         worker = workers.start_worker(
-            self, function, *args, name=message.rstrip("…"), on_result=on_result, on_error=on_error,
+            self, function, *args, name=message.rstrip("…"), on_result=deliver, on_error=on_error,
             on_progress=lambda f: self.busy_progress.setValue(int(f * 100)), on_status=self.busy_label.setText,
             on_done=finished,
         )

@@ -66,6 +66,9 @@ class WorkContext:
 class Worker(QThread):
     """Runs ``function(context, *args, **kwargs)`` in a thread of its own.
 
+    Cancelling is cooperative: the function sees ``context.should_stop()`` and either raises
+    `Cancelled` (nothing to deliver) or returns what it has (delivered as ``result``).
+
     Signals: ``started`` (QThread's), ``progress(float)``, ``status(str)``, ``yielded(object)``,
     ``result(object)``, ``error(BaseException)`` (the exception carries ``details``, its traceback
     text), ``cancelled()`` and ``done()`` (always last, whatever happened).
@@ -122,10 +125,9 @@ class Worker(QThread):
             else:
                 self.error.emit(exc)
         else:
-            if self._stop.is_set():
-                self.cancelled.emit()
-            else:
-                self.result.emit(value)
+            # A function that returns after a cancel request returns what it kept (a training run
+            # stopped early still has its best weights); one with nothing to give raises Cancelled.
+            self.result.emit(value)
         finally:
             self.done.emit()
 

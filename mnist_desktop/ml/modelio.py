@@ -44,6 +44,8 @@ def atomic_path(target: Path, *, directory: bool = False) -> Iterator[Path]:
         if not directory:
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
+            # mkstemp makes private files; a model is an ordinary document.
+            os.chmod(temporary, 0o666 & ~_umask())
         if directory and target.exists():
             # Directories cannot be renamed over; move the old one aside first, then drop it.
             old = target.with_name(f".{target.name}.old")
@@ -59,6 +61,12 @@ def atomic_path(target: Path, *, directory: bool = False) -> Iterator[Path]:
         else:
             temporary.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes_atomically(target: Path, data: bytes) -> None:

@@ -27,10 +27,14 @@ def window(qtbot):
     from mnist_desktop.gui.main_window import MainWindow
 
     win = MainWindow(restore=False)
-    qtbot.addWidget(win)
+    # Not qtbot.addWidget: qtbot would close it before this fixture can answer "stop training?".
     win.show()
     if not win.is_ready():
         with qtbot.waitSignal(win.ready, timeout=20_000):
             pass
     yield win
+    # A test that failed mid-run must not leave a "stop training?" question blocking the teardown.
+    for tab in (win.training_tab, win.camera_tab):
+        tab.confirm_close = lambda: True
     win.close()
+    win.deleteLater()

@@ -1,0 +1,242 @@
+"""`make bench` / `python -m mnist_desktop.bench`: the figures the design promises, measured on this
+machine in one run, each next to a reference measured in the same run.
+
+Sections (all by default; ``--only`` picks some): latency, startup, training, draw, camera.
+Timings are medians over repeated runs; the ratios are what to compare across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SECTIONS = ("latency", "startup", "training", "draw", "camera")
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    return float(np.percentile(samples, 50)), float(np.percentile(samples, 95))
+
+
+def _time_calls(call: Callable[[], Any], repeats: int, warmup: int = 20) -> list[float]:
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _peak_rss_mb(children: bool = False) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+# ---------------------------------------------------------------------------- latency
+def bench_latency(report: dict[str, Any], quick: bool) -> None:
+    from mnist_desktop import load_dataset, load_predictor
+    from mnist_desktop.ml.modelio import load_keras_model
+    from mnist_desktop.ml.tf_runtime import import_tensorflow
+    from mnist_desktop.paths import default_model
+
+    data = load_dataset()
+    predictor = load_predictor()
+    digit = data.x_test[:1]
+    repeats = 500 if quick else 3000
+    litert = _time_calls(lambda: predictor.predict(digit), repeats)
+
+    tf, _ = import_tensorflow()
+    model = load_keras_model(default_model())
+    x = digit.astype(np.float32)[..., None] / 255.0
+    compiled = tf.function(lambda t: model(t, training=False), reduce_retracing=True)
+    as_tensor = tf.constant(x)
+    tf_function = _time_calls(lambda: compiled(as_tensor).numpy(), repeats // 5)
+    eager = _time_calls(lambda: np.asarray(model(x, training=False)), repeats // 20, warmup=5)
+    predict = _time_calls(lambda: model.predict(x, verbose=0), 10 if quick else 30, warmup=3)
+
+    rows = {}
+    for name, samples in (("LiteRT (the app)", litert), ("tf.function", tf_function), ("eager call", eager),
+                          ("model.predict", predict)):
+        p50, p95 = _percentiles(samples)
+        rows[name] = {"p50_us": p50 * 1e6, "p95_us": p95 * 1e6}
+    reference = rows["model.predict"]["p50_us"]
+    for row in rows.values():
+        row["speedup_vs_predict"] = reference / row["p50_us"]
+
+    images = data.x_test
+    start = time.perf_counter()
+    predictor.predict(images)
+    litert_batch = time.perf_counter() - start
+    start = time.perf_counter()
+    keras_probabilities = model.predict(images.astype(np.float32)[..., None] / 255.0, batch_size=256, verbose=0)
+    keras_batch = time.perf_counter() - start
+    accuracy = float(np.mean(predictor.predict(images).argmax(1) == data.y_test))
+    report["latency"] = {
+        "single_digit": rows,
+        "batch_10000": {"litert_images_per_s": len(images) / litert_batch,
+                        "keras_predict_images_per_s": len(images) / keras_batch,
+                        "ratio": keras_batch / litert_batch},
+        "default_model_test_accuracy": accuracy,
+        "default_model_keras_accuracy": float(np.mean(keras_probabilities.argmax(1) == data.y_test)),
+    }
+    print("\n== Inference: one digit, the shipped model, this machine ==")
+    print(f"{'':20} {'p50':>10} {'p95':>10} {'vs predict':>11}")
+    for name, row in rows.items():
+        print(f"{name:20} {row['p50_us']:8.0f}us {row['p95_us']:8.0f}us {row['speedup_vs_predict']:10.0f}x")
+    print(f"10,000 test images: LiteRT {len(images) / litert_batch:,.0f}/s, Keras predict "
+          f"{len(images) / keras_batch:,.0f}/s")
+    print(f"Shipped model, MNIST test accuracy on LiteRT: {accuracy:.2%} (target >= 99.6%)")
+
+
+# ---------------------------------------------------------------------------- startup
+_WINDOW = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from mnist_desktop.gui.app import create_application
+app = create_application()
+from mnist_desktop.gui.main_window import MainWindow
+w = MainWindow(restore=False)
+w.show()
+def visible():
+    print("visible", "tensorflow" in sys.modules, flush=True)
+    w.ready.connect(lambda: (print("ready", "tensorflow" in sys.modules, flush=True), app.quit()))
+    if w.is_ready():
+        print("ready", "tensorflow" in sys.modules, flush=True); app.quit()
+QTimer.singleShot(0, visible)
+app.exec()
+w.close()
+"""
+
+_REFERENCE_WINDOW = r"""
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
+import pyqtgraph as pg
+app = QApplication([])
+w = QMainWindow(); tabs = QTabWidget(); w.setCentralWidget(tabs)
+for title in ("Dataset", "Training", "Evaluation", "Draw", "Camera"):
+    tabs.addTab(pg.PlotWidget(), title)
+w.show()
+QTimer.singleShot(0, lambda: (print("visible", flush=True), app.quit()))
+app.exec()
+"""
+
+
+def _launch_times(code: str, runs: int) -> tuple[list[float], list[float], bool]:
+    visible, ready, tensorflow = [], [], False
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True, env=env)
+        for line in process.stdout:
+            now = time.perf_counter() - start
+            words = line.split()
+            if words[:1] == ["visible"]:
+                visible.append(now)
+                tensorflow |= words[1:2] == ["True"]
+            elif words[:1] == ["ready"]:
+                ready.append(now)
+                tensorflow |= words[1:2] == ["True"]
+        process.wait()
+    return visible, ready, tensorflow
+
+
+def bench_startup(report: dict[str, Any], quick: bool) -> None:
+    runs = 3 if quick else 7
+    visible, ready, tensorflow = _launch_times(_WINDOW, runs)
+    reference, _, _ = _launch_times(_REFERENCE_WINDOW, runs)
+    report["startup"] = {
+        "window_visible_s": statistics.median(visible),
+        "ready_s": statistics.median(ready) if ready else None,
+        "reference_qt_pyqtgraph_window_s": statistics.median(reference),
+        "ratio_vs_reference": statistics.median(visible) / statistics.median(reference),
+        "tensorflow_imported": tensorflow,
+    }
+    r = report["startup"]
+    print("\n== Start-up (launch to window on screen, median of %d) ==" % runs)
+    print(f"MNIST Desktop visible {r['window_visible_s']:.2f} s (target <= 1.0 s), data set and model loaded "
+          f"{r['ready_s']:.2f} s; TensorFlow imported: {tensorflow}")
+    print(f"Reference (bare Qt + pyqtgraph window): {r['reference_qt_pyqtgraph_window_s']:.2f} s; "
+          f"ratio {r['ratio_vs_reference']:.2f}")
+
+
+# ---------------------------------------------------------------------------- training
+def _train_process(args: list[str], out: Path) -> dict[str, Any]:
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "mnist_desktop", "train", *args, "--json", "--out", str(out)],
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"training failed: {result.stderr[-2000:]}")
+    done = json.loads(result.stdout.strip().splitlines()[-1])
+    epochs = [json.loads(line) for line in result.stdout.splitlines() if '"epoch"' in line and '"event": "epoch"' in line]
+    return {"process_seconds": seconds, "training_seconds": done["training_seconds"],
+            "test_accuracy": done["test_accuracy"], "epochs": len(epochs)}
+
+
+def bench_training(report: dict[str, Any], quick: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        fast = _train_process(["--preset", "fast"], Path(folder) / "fast")
+        reference = _train_process(["--arch", "classic", "--epochs", "4", "--batch-size", "128", "--labels",
+                                    "categorical", "--schedule", "constant", "--no-augment", "--validation", "0",
+                                    "--patience", "0", "--learning-rate", "0.001"], Path(folder) / "classic")
+    ratio = fast["process_seconds"] / reference["process_seconds"]
+    report["training"] = {"fast": fast, "reference_classic_4_epochs": reference, "ratio": ratio,
+                          "peak_child_rss_mb": _peak_rss_mb(children=True)}
+    print("\n== Time to 99% test accuracy, whole process (import, load, train, convert, score, save) ==")
+    for name, row in (("fast preset", fast), ("classic CNN reference", reference)):
+        print(f"{name:24} {row['process_seconds']:6.1f} s total, {row['training_seconds']:6.1f} s training, "
+              f"{row['epochs']} epochs, test accuracy {row['test_accuracy']:.2%}")
+    print(f"ratio fast / reference: {ratio:.2f} (target <= 0.33); fast reached 99%: {fast['test_accuracy'] >= 0.99}")
+
+
+# ---------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mnist_desktop.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a rough look, not for the README)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    report: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+    }
+    print(f"MNIST Desktop benchmark on {os.cpu_count()} CPU cores, {platform.platform()}")
+    runners = {"latency": bench_latency, "startup": bench_startup, "training": bench_training}
+    try:
+        from mnist_desktop import bench_reading
+
+        runners.update(draw=bench_reading.bench_draw, camera=bench_reading.bench_camera)
+    except ImportError:  # pragma: no cover - only while those parts are being built
+        pass
+    for section in chosen:
+        if section in runners:
+            runners[section](report, args.quick)
+    report["peak_rss_mb"] = _peak_rss_mb()
+    print(f"\nPeak memory: this process {report['peak_rss_mb']:.0f} MB, largest child "
+          f"{_peak_rss_mb(children=True):.0f} MB")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,187 @@
+"""The Training tab on small slices: live points, stop, pause, finish, failure, closing mid-run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from mnist_desktop.core.errors import TrainingError
+
+
+def configure(tab, arch="mlp", epochs=2, size=2000, validation=0.1):
+    tab.arch_combo.setCurrentIndex(tab.arch_combo.findData(arch))
+    tab.epochs_spin.setValue(epochs)
+    tab.size_slider.setValue(size)
+    tab.validation_spin.setValue(validation)
+    tab.patience_spin.setValue(0)
+
+
+def test_train_streams_live_points_and_finishes(window, qtbot):
+    tab = window.training_tab
+    window.show_tab("Training")
+    configure(tab)
+    gaps = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(tick)
+    heartbeat.start(10)
+    worker = tab.start_training()
+    assert not tab.train_button.isEnabled() and tab.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: len(tab._current.batch_x) > 5, timeout=30_000)
+    curve = tab.loss_plot.getPlotItem().listDataItems()[-2]
+    qtbot.waitUntil(lambda: curve.getData()[0] is not None and len(curve.getData()[0]) > 5, timeout=5_000)
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
+        pass
+    heartbeat.stop()
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    trained = finished.args[0]
+    assert trained.result.stop_reason == "completed" and tab.table.rowCount() == 2
+    assert len(tab._current.epoch_x) == 2 and tab._current.epoch_x == [1, 2]
+    assert tab.train_button.isEnabled() and tab.save_button.isEnabled() and tab.use_button.isEnabled()
+    assert "on the test split" in tab.result_label.text()
+    # The GUI thread kept ticking while TensorFlow trained (after its import, which is one call).
+    steady = sorted(gaps)[int(len(gaps) * 0.99)]
+    assert steady < 0.25, f"the event loop stalled for {steady:.2f} s"
+    del worker
+
+
+def test_stop_mid_epoch_keeps_the_run(window, qtbot):
+    tab = window.training_tab
+    configure(tab, arch="classic", epochs=3, size=6000)
+    tab.start_training()
+    qtbot.waitUntil(lambda: tab.table.rowCount() >= 1 and len(tab._current.batch_x) > 50, timeout=60_000)
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
+        tab.stop_training()
+    result = finished.args[0].result
+    assert result.stop_reason == "stopped by user" and result.history[-1].partial
+    assert tab.save_button.isEnabled(), "a stopped run is offered for saving like a finished one"
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+
+
+def test_pause_and_resume(window, qtbot):
+    tab = window.training_tab
+    configure(tab, arch="classic", epochs=2, size=4000)
+    tab.start_training()
+    qtbot.waitUntil(lambda: len(tab._current.batch_x) > 3, timeout=60_000)
+    tab.pause_button.setChecked(True)
+    qtbot.wait(400)
+    tab._refresh()
+    paused_at = len(tab._current.batch_x)
+    qtbot.wait(800)
+    tab._refresh()
+    assert len(tab._current.batch_x) == paused_at and "Paused" in tab.status_label.text()
+    tab.pause_button.setChecked(False)
+    qtbot.waitUntil(lambda: len(tab._current.batch_x) > paused_at, timeout=10_000)
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+
+
+def test_a_failure_shows_a_message_and_reenables_the_controls(window, qtbot, monkeypatch):
+    import mnist_desktop.ml.training as training
+
+    def diverge(*args, **kwargs):
+        raise TrainingError("the loss became nan in epoch 1, batch 3: training diverged; lower the learning rate")
+
+    monkeypatch.setattr(training, "train", diverge)
+    tab = window.training_tab
+    worker = tab.start_training()
+    with qtbot.waitSignal(worker.done, timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=3000)
+    box = window.findChildren(QMessageBox)[-1]
+    assert "lower the learning rate" in box.text()
+    box.close()
+    assert tab.train_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert "Training failed" in tab.status_label.text()
+
+
+def test_use_and_save_a_trained_model(window, qtbot, tmp_path):
+    tab = window.training_tab
+    configure(tab, epochs=1, size=1500)
+    tab.start_training()
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
+        pass
+    trained = finished.args[0]
+    with qtbot.waitSignal(window.state.modelChanged, timeout=5_000):
+        tab.use_button.click()
+    assert window.state.predictor is trained.predictor
+    assert window.model_label.text().startswith("Model: mlp")
+    worker = tab.save_to(tmp_path / "mine.keras")
+    with qtbot.waitSignal(worker.done, timeout=60_000):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json", "mine.keras", "mine.tflite"]
+    assert window.state.model_path == tmp_path / "mine.keras"
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+
+
+CLOSE_DURING_TRAINING = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+from mnist_desktop.gui.app import create_application
+app = create_application()
+from mnist_desktop.gui.main_window import MainWindow
+QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+w = MainWindow(restore=False)
+w.show()
+tab = w.training_tab
+
+def start():
+    tab.arch_combo.setCurrentIndex(tab.arch_combo.findData("classic"))
+    tab.epochs_spin.setValue(5)
+    worker = tab.start_training()
+    seen = []
+    def on_event(event):
+        seen.append(event)
+        if len(seen) == 20:
+            print("closing while training", flush=True)
+            w.close()
+    worker.yielded.connect(on_event)
+
+w.ready.connect(lambda: QTimer.singleShot(0, start))
+code = app.exec()
+print("exited", code, flush=True)
+sys.exit(code)
+"""
+
+
+def test_closing_during_training_stops_joins_and_exits_cleanly():
+    result = subprocess.run([sys.executable, "-c", CLOSE_DURING_TRAINING], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "closing while training" in result.stdout and "exited 0" in result.stdout
+    assert "QThread: Destroyed while thread is still running" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_learning_rate_is_refused_before_training(window, qtbot, monkeypatch):
+    tab = window.training_tab
+    tab.lr_combo.setCurrentText("fast please")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *args: warnings.append(args[2])))
+    assert tab.start_training() is None
+    assert warnings and "not a number" in warnings[0]
+    assert tab.train_button.isEnabled()
+
+
+@pytest.mark.parametrize("arch", ["classic", "bn-cnn", "mlp", "resnet", "fast"])
+def test_choosing_an_architecture_loads_its_recipe(window, arch):
+    from mnist_desktop.ml.architectures import get_architecture
+
+    tab = window.training_tab
+    tab.arch_combo.setCurrentIndex(tab.arch_combo.findData(arch))
+    recipe = get_architecture(arch).recipe
+    assert tab.epochs_spin.value() == recipe.epochs and tab.augment_check.isChecked() == recipe.augment
+    assert f"{get_architecture(arch).params:,} parameters" in tab.arch_combo.currentText()
+    assert tab.arch_description.text() == get_architecture(arch).description
