@@ -35,6 +35,12 @@ class Evaluation:
         return float(accuracy_score(self.labels, self.predictions)) if self.count else float("nan")
 
     @cached_property
+    def log_loss(self) -> float:
+        """Mean cross-entropy of the true class (what training minimises)."""
+        picked = self.probabilities[np.arange(self.count), self.labels]
+        return float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0)))) if self.count else float("nan")
+
+    @cached_property
     def confusion(self) -> np.ndarray:
         """(10, 10) counts: row = true class, column = predicted class."""
         from sklearn.metrics import confusion_matrix

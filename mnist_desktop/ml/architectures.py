@@ -77,10 +77,12 @@ ARCHITECTURES: dict[str, Architecture] = {
         Architecture(
             "fast",
             "Fast preset",
-            "Tuned for the time to 99% test accuracy on a 2-core CPU: a narrow batch-norm CNN, "
-            "large batches and a one-cycle learning rate. Reaches 99% in about two epochs.",
-            57_114,
-            Recipe(epochs=2, batch_size=256, learning_rate=5e-3, schedule="onecycle", augment=False,
+            "Tuned for the time to 99% test accuracy on a 2-core CPU: two strided 5x5/3x3 "
+            "convolutions with batch norm (no full-size feature maps), dense 256, a one-cycle "
+            "learning rate peaking at 0.004. About 99.1% after two epochs, in under a third of the "
+            "time the classic CNN needs to reach 99%.",
+            619_882,
+            Recipe(epochs=2, batch_size=128, learning_rate=4e-3, schedule="onecycle", augment=False,
                    patience=0, validation_fraction=0.0),
         ),
     )
@@ -197,13 +199,14 @@ def _resnet(keras):
 
 
 def _fast(keras):
+    # Strided convolutions instead of pooling: the 28x28 maps are never convolved at full size,
+    # so an epoch costs a fraction of the classic CNN's, and batch norm lets a one-cycle schedule
+    # with a high peak learning rate converge in two epochs.
     layers = keras.layers
     inputs = keras.Input((28, 28, 1), name="image")
-    x = _conv_bn(keras, inputs, 16, 5, padding="valid")  # 24x24
-    x = layers.MaxPooling2D()(x)  # 12x12
-    x = _conv_bn(keras, x, 32, 3, padding="valid")  # 10x10
-    x = layers.MaxPooling2D()(x)  # 5x5
+    x = _conv_bn(keras, inputs, 32, 5, strides=2)  # 14x14
+    x = _conv_bn(keras, x, 48, 3, strides=2)  # 7x7
     x = layers.Flatten()(x)
-    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dense(256, activation="relu")(x)
     outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="fast")

@@ -51,7 +51,8 @@ def finish(result: TrainingResult, dataset: Dataset, status: Callable[[str], Non
         evaluation = evaluate_predictor(predictor, dataset.x_test, dataset.y_test, class_names=dataset.class_names)
         summary = evaluation.to_dict()
         summary.pop("misclassified")
-        test_metrics = {"dataset": dataset.name, "loss": result.test_loss, **summary}
+        result.test_accuracy, result.test_loss = evaluation.accuracy, evaluation.log_loss
+        test_metrics = {"dataset": dataset.name, "loss": evaluation.log_loss, **summary}
     metadata = build_metadata(result, test_metrics=test_metrics)
     metadata["name"] = f"{result.config.architecture} (unsaved)"
     predictor.metadata = metadata

@@ -258,22 +258,11 @@ def train(
         dataset_checksum=dataset.checksum,
         counts=counts,
     )
-    if len(dataset.x_test) and not should_stop():
-        status("Scoring on the test split…")
-        result.test_accuracy, result.test_loss = score(model, dataset.x_test, dataset.y_test)
     return result
 
 
 class TrainingCancelled(Exception):
     """Stopped before the first batch: there is no model to keep."""
-
-
-def score(model: Any, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """(accuracy, cross-entropy) of a Keras model, in large batches."""
-    probabilities = predict_in_batches(model, images)
-    picked = probabilities[np.arange(len(labels)), labels]
-    loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))
-    return float(np.mean(probabilities.argmax(axis=1) == labels)), loss
 
 
 def predict_in_batches(model: Any, images: np.ndarray, batch: int = 2048) -> np.ndarray:
@@ -354,6 +343,7 @@ class _Monitor:
                 self.user_stopped = False
                 self.epochs_done = 0
                 self._rate = 0.0
+                self._learning_rate = math.nan
 
             def on_epoch_begin(self, epoch, logs=None):
                 self._epoch_start = self._last = time.perf_counter()
@@ -374,12 +364,14 @@ class _Monitor:
                 self._rate = rate if self._rate == 0 else 0.9 * self._rate + 0.1 * rate
                 done = self._epoch * steps_per_epoch + batch + 1
                 left = (config.epochs * steps_per_epoch - done) * config.batch_size / max(self._rate, 1e-6)
+                if batch % 20 == 0:
+                    # Evaluating a schedule is a TensorFlow op: not worth it on every batch.
+                    self._learning_rate = _current_learning_rate(self.model.optimizer)
                 if hooks.on_batch:
                     hooks.on_batch(BatchProgress(
                         epoch=self._epoch, epochs=config.epochs, batch=batch + 1, batches=steps_per_epoch,
                         loss=loss, accuracy=float(logs.get("accuracy", math.nan)),
-                        samples_per_second=self._rate, seconds_left=left,
-                        learning_rate=_current_learning_rate(self.model.optimizer),
+                        samples_per_second=self._rate, seconds_left=left, learning_rate=self._learning_rate,
                     ))
                 if hooks.should_stop and hooks.should_stop():
                     self.user_stopped = True

@@ -44,7 +44,6 @@ def test_hooks_report_plain_floats_every_batch_and_epoch(mnist):
     assert epochs[-1].val_accuracy is not None and epochs[-1].accuracy > 0.5
     assert "Loading TensorFlow…" in statuses
     assert result.stop_reason == "completed" and result.counts == {"train": 1350, "validation": 150, "extra": 0}
-    assert result.test_accuracy is not None and result.test_accuracy > 0.7
 
 
 def test_stop_mid_epoch_keeps_the_best_weights_so_far(mnist):
