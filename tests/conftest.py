@@ -28,3 +28,23 @@ def mnist():
 def digits(mnist):
     """One clean test image of each digit 0-9 (the first of each class)."""
     return {d: mnist.x_test[int(np.flatnonzero(mnist.y_test == d)[0])] for d in range(10)}
+
+
+
+@pytest.fixture(scope="session")
+def tiny_run(mnist):
+    """(TrainedModel, Dataset): the classic CNN after one epoch on 2,000 images."""
+    from mnist_desktop.ml.trained import finish
+    from mnist_desktop.ml.training import TrainingConfig, train
+
+    config = TrainingConfig.for_architecture("classic", epochs=1, train_size=2000, seed=1)
+    result = train(mnist, config)
+    return finish(result, mnist), mnist
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tiny_run, tmp_path_factory):
+    trained, _ = tiny_run
+    folder = tmp_path_factory.mktemp("tiny-model")
+    keras_path, _, _ = trained.save(folder / "tiny")
+    return keras_path
