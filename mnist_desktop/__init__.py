@@ -24,7 +24,7 @@ _LAZY = {
     "DatasetError": "mnist_desktop.core.errors",
     "ModelError": "mnist_desktop.core.errors",
     "prepare_digit": "mnist_desktop.core.preprocess",
-    "read_digits": "mnist_desktop.core.reading",
+    "read_digits": "mnist_desktop.api",
     "Reading": "mnist_desktop.core.reading",
     "Predictor": "mnist_desktop.ml.predictor",
     "load_predictor": "mnist_desktop.ml.predictor",
@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from mnist_desktop.core.dataset import Dataset, load_dataset
     from mnist_desktop.core.errors import DatasetError, ModelError
     from mnist_desktop.core.preprocess import prepare_digit
-    from mnist_desktop.core.reading import Reading, read_digits
+    from mnist_desktop.api import read_digits
+    from mnist_desktop.core.reading import Reading
     from mnist_desktop.ml.predictor import Predictor, load_predictor
 
 

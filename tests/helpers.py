@@ -73,15 +73,6 @@ def similarity(a: np.ndarray, b: np.ndarray, shift: int = 1) -> float:
 def send_mouse(widget, kind: str, x: float, y: float, *, button: bool = True) -> None:
     """Deliver a synthetic mouse event straight to ``widget`` (QTest's cursor moves do not reach
     widgets on the offscreen platform). kind: "press", "move" or "release"."""
-    from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
+    from mnist_desktop.gui.replay import send_mouse as send
 
-    kinds = {"press": QEvent.Type.MouseButtonPress, "move": QEvent.Type.MouseMove,
-             "release": QEvent.Type.MouseButtonRelease}
-    local = QPointF(x, y)
-    global_point = QPointF(widget.mapToGlobal(local.toPoint()))
-    pressed = Qt.MouseButton.LeftButton if button and kind != "release" else Qt.MouseButton.NoButton
-    which = Qt.MouseButton.LeftButton if kind != "move" else Qt.MouseButton.NoButton
-    event = QMouseEvent(kinds[kind], local, global_point, which, pressed, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, event)
+    send(widget, kind, x, y, button=button)

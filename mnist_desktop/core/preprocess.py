@@ -12,7 +12,7 @@ Every stage is returned by `prepare_digit_stages` so the GUI can show it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import cv2
@@ -44,6 +44,9 @@ class DigitStages:
     box: tuple[int, int, int, int]  # (x, y, w, h) of the ink in the input image
     inverted: bool  # the input had dark ink on a light background
     stroke_width: float  # estimated stroke width of the input, in 28x28 pixels after fitting
+    # 2x3 affine map from input pixels to 28x28 pixels (to lay a 28x28 map, e.g. saliency, back
+    # over the input with cv2.warpAffine(..., flags=cv2.WARP_INVERSE_MAP)).
+    transform: np.ndarray = field(default_factory=lambda: np.zeros((2, 3)))
 
     @property
     def empty(self) -> bool:
@@ -68,9 +71,14 @@ def prepare_digit_stages(image: np.ndarray, ink: InkPolarity = "auto") -> DigitS
         return DigitStages(light, blank[:0, :0], blank[:0, :0], blank, (0, 0, 0, 0), inverted, 0.0)
     x, y, w, h = box
     crop = light[y:y + h, x:x + w]
-    crop, width = normalise_stroke(crop)
+    crop, width, (dx, dy) = normalise_stroke(crop)
     fitted = fit_box(crop)
-    return DigitStages(light, crop, fitted, centre_by_mass(fitted), box, inverted, width)
+    result, left, top = place_by_mass(fitted)
+    sx, sy = fitted.shape[1] / crop.shape[1], fitted.shape[0] / crop.shape[0]
+    # cv2.resize aligns pixel centres: dst = (src + 0.5) * s - 0.5.
+    transform = np.array([[sx, 0.0, left + (0.5 - x - dx) * sx - 0.5],
+                          [0.0, sy, top + (0.5 - y - dy) * sy - 0.5]])
+    return DigitStages(light, crop, fitted, result, box, inverted, width, transform)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -179,32 +187,35 @@ def stroke_width(crop: np.ndarray) -> float:
     return 2.0 * area / max(perimeter, 1.0)
 
 
-def normalise_stroke(crop: np.ndarray) -> tuple[np.ndarray, float]:
+def normalise_stroke(crop: np.ndarray) -> tuple[np.ndarray, float, tuple[int, int]]:
     """Thicken hairlines and thin blobs so that, once fitted, strokes are as wide as MNIST's.
 
-    Returns the new crop (re-cropped to its ink) and the input's stroke width in 28x28 pixels.
+    Returns the new crop (re-cropped to its ink), the input's stroke width in 28x28 pixels, and
+    where the new crop's corner lies relative to the old one's (dx, dy).
     """
     scale = BOX / max(crop.shape)
     width = stroke_width(crop) * scale
     if width == 0.0 or STROKE_MIN <= width <= STROKE_MAX:
-        return crop, width
+        return crop, width, (0, 0)
     # Work at the crop's resolution: the radius that brings the width to the target, in crop pixels.
     radius = int(round(abs(STROKE_TARGET - width) / scale / 2))
     if radius < 1:
-        return crop, width
+        return crop, width, (0, 0)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    pad = 0
     if width < STROKE_MIN:
+        pad = radius
         padded = cv2.copyMakeBorder(crop, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
         changed = cv2.dilate(padded, kernel)
     else:
         changed = cv2.erode(crop, kernel)
         if not changed.any():
             # Too thick to thin without erasing it (a filled blob): keep it as drawn.
-            return crop, width
+            return crop, width, (0, 0)
     box = ink_box(changed)
     assert box is not None
     x, y, w, h = box
-    return changed[y:y + h, x:x + w], width
+    return changed[y:y + h, x:x + w], width, (x - pad, y - pad)
 
 
 def fit_box(crop: np.ndarray) -> np.ndarray:
@@ -238,14 +249,19 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float] | None:
 
 def centre_by_mass(fitted: np.ndarray) -> np.ndarray:
     """Place the fitted digit in 28x28 so its centre of mass lands where MNIST's does."""
+    return place_by_mass(fitted)[0]
+
+
+def place_by_mass(fitted: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """(28x28 field, left, top): the fitted digit placed with its centre of mass at MNIST's."""
     field = np.zeros((FIELD, FIELD), np.uint8)
     h, w = fitted.shape
     centre = centre_of_mass(fitted)
     if centre is None:
-        return field
+        return field, 0, 0
     cy, cx = centre
     # Whole-pixel shifts, as MNIST did: a sub-pixel shift would blur the strokes.
     left = int(np.clip(round(CENTRE - cx), 0, FIELD - w))
     top = int(np.clip(round(CENTRE - cy), 0, FIELD - h))
     field[top:top + h, left:left + w] = fitted
-    return field
+    return field, left, top

@@ -131,6 +131,12 @@ class DatasetTab(Tab):
             self._rebuild()
         self._compute_stats(dataset)
 
+    def personal_changed(self) -> None:
+        """A drawing was saved on the Draw tab: reload them when next shown."""
+        self._personal = None
+        if self.source_combo.currentIndex() == 1:
+            self._rebuild()
+
     def show_personal(self, personal) -> None:
         """Browse the user's own drawings (a Dataset of them)."""
         self._personal = personal

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.evaluation_tab = EvaluationTab(self.state, self)
         self.draw_tab = DrawTab(self.state, self)
         self.camera_tab = CameraTab(self.state, self)
+        self.draw_tab.personalChanged.connect(self.dataset_tab.personal_changed)
         for title, tab in zip(
             TAB_TITLES,
             (self.dataset_tab, self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab),

@@ -1,0 +1,160 @@
+"""The Draw tab, driven by synthetic mouse strokes on the real canvas."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from mnist_desktop.core.handwriting import drawing_set, make_drawing, number_drawing
+from mnist_desktop.gui.replay import draw, draw_strokes
+
+
+@pytest.fixture
+def tab(window, qtbot):
+    window.show_tab("Draw")
+    draw_tab = window.draw_tab
+    qtbot.waitUntil(lambda: draw_tab.canvas.width() > 200, timeout=5000)
+    draw_tab.canvas.clear()
+    return draw_tab
+
+
+def label(tab) -> str:
+    return tab.findChild(QWidget, "predictionLabel").text()
+
+
+def test_every_digit_is_read_from_mouse_strokes(tab):
+    drawings = drawing_set(60, seed=21)
+    wrong = []
+    for drawing in drawings:
+        tab.canvas.clear()
+        draw(tab.canvas, drawing)
+        # Read on release, synchronously: no waiting.
+        if not label(tab).startswith(str(drawing.digit)):
+            wrong.append((drawing.digit, drawing.style, label(tab)))
+    assert len(wrong) <= 1, wrong
+    assert tab.last_latency_ms < 100
+
+
+def test_probabilities_and_stages_follow_the_reading(tab):
+    draw(tab.canvas, make_drawing(3, np.random.default_rng(4)))
+    assert label(tab).startswith("3")
+    bars = tab.findChild(QWidget, "probabilityBars")
+    assert int(np.argmax(bars.probabilities)) == 3 and abs(float(bars.probabilities.sum()) - 1) < 1e-3
+    final = tab.findChild(QWidget, "modelInputView").image
+    assert final.shape == (28, 28) and final.max() == 255
+    assert tab.crop_picture.pixmap() is not None and not tab.crop_picture.pixmap().isNull()
+
+
+def test_several_digits_are_read_left_to_right(tab):
+    rng = np.random.default_rng(7)
+    size = tab.canvas.width()
+    for number in ("2026", "314", "90"):
+        tab.canvas.clear()
+        draw(tab.canvas, number_drawing(number, rng, canvas=(size, size), pen=size / 40), design_size=size)
+        assert label(tab).startswith(number)
+        assert tab.digits_group.isVisibleTo(tab) and len(tab.page.readings) == len(number)
+
+
+def test_clear_shows_no_digit(tab, qtbot):
+    draw(tab.canvas, make_drawing(8, np.random.default_rng(1)))
+    assert label(tab)[0].isdigit()
+    qtbot.mouseClick(tab.findChild(QWidget, "clearButton"), Qt.MouseButton.LeftButton)
+    assert label(tab) == "Draw a digit" and not any(ch.isdigit() for ch in label(tab))
+    assert not tab.canvas.ink().any()
+
+
+def test_undo_takes_back_the_last_stroke(tab):
+    side = tab.canvas.width()
+    draw_strokes(tab.canvas, [np.array([[0.5, 0.15], [0.5, 0.85]]) * side])  # a one
+    tab.canvas.pen_width = side / 25
+    assert label(tab).startswith("1")
+    draw_strokes(tab.canvas, [np.array([[0.2, 0.15], [0.5, 0.15]]) * side])  # a bar on top: a seven
+    assert label(tab).startswith("7") and len(tab.canvas.strokes) == 2
+    tab.canvas.undo()
+    assert label(tab).startswith("1") and len(tab.canvas.strokes) == 1
+    tab.canvas.undo()
+    assert label(tab) == "Draw a digit"
+
+
+class Hesitant:
+    """A model that cannot make up its mind between 3 and 5."""
+
+    name = "hesitant"
+    metadata = {}
+
+    def predict(self, images):
+        out = np.full((len(images), 10), 0.03, np.float32)
+        out[:, 3], out[:, 5] = 0.45, 0.31
+        return out
+
+    def describe(self):
+        return "hesitant"
+
+
+def test_low_confidence_says_not_sure(tab, window):
+    real = window.state.predictor
+    window.state.set_model(Hesitant(), None)
+    try:
+        draw(tab.canvas, make_drawing(3, np.random.default_rng(2)))
+        assert label(tab).startswith("3? Not sure")
+        assert "could also be a 5" in tab.hint_label.text()
+    finally:
+        window.state.set_model(real, None)
+
+
+def test_a_new_model_rereads_the_drawing_at_once(tab, window):
+    real = window.state.predictor
+    draw(tab.canvas, make_drawing(4, np.random.default_rng(3)))
+    assert label(tab).startswith("4")
+    window.state.set_model(Hesitant(), None)
+    assert label(tab).startswith("3?")
+    window.state.set_model(real, None)
+    assert label(tab).startswith("4")
+
+
+def test_saliency_overlay_covers_the_ink(tab):
+    tab.saliency_check.setChecked(True)
+    draw(tab.canvas, make_drawing(7, np.random.default_rng(5)))
+    heat = tab.canvas._overlay
+    ink = tab.canvas.ink()
+    assert heat is not None and heat.shape == ink.shape and heat.max() > 0.5
+    assert heat[ink > 0].mean() > 5 * heat[ink == 0].mean()
+    tab.saliency_check.setChecked(False)
+
+
+def test_light_canvas_keeps_mnist_polarity(tab):
+    tab.theme_check.setChecked(True)
+    draw(tab.canvas, make_drawing(6, np.random.default_rng(6)))
+    ink = tab.canvas.ink()
+    assert ink.max() == 255 and np.median(ink) == 0, "ink is stored white on black whatever is shown"
+    assert label(tab).startswith("6")
+    tab.theme_check.setChecked(False)
+
+
+def test_classify_an_image_file_and_a_dropped_one(tab, tmp_path, digits):
+    photo = 255 - cv2.resize(digits[9], (200, 200), interpolation=cv2.INTER_CUBIC)  # dark ink on white
+    path = tmp_path / "nine.png"
+    cv2.imwrite(str(path), photo)
+    tab.classify_file(str(path))
+    assert label(tab).startswith("9") and "nine.png" in tab.hint_label.text()
+    tab.canvas.clear()
+    tab.canvas.fileDropped.emit(str(path))
+    assert label(tab).startswith("9")
+
+
+def test_teaching_saves_the_drawing_and_rereads_it(tab, window, qtbot):
+    from mnist_desktop.core.personal import drawing_files
+
+    before = len(drawing_files())
+    draw(tab.canvas, make_drawing(2, np.random.default_rng(8)))
+    path = tab.teach(2)
+    assert path is not None and path.parent.name == "2" and path.exists()
+    assert path.with_name(path.stem + "-original.png").exists()
+    assert len(drawing_files()) == before + 1
+    right, total = tab.reread_personal()
+    assert total == before + 1 and 0 <= right <= total and "saved drawings right" in tab.personal_label.text()
+    tab._browse_personal()
+    assert window.dataset_tab.gallery.count() == total and window.dataset_tab.source_combo.currentIndex() == 1
