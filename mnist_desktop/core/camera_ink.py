@@ -48,9 +48,10 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         gray_dark = gray_light = frame
     else:
         # The darkest channel shows blue or red ink on white paper as well as black ink; the
-        # brightest channel does the same for light ink on a dark board.
-        gray_dark = frame.min(axis=2)
-        gray_light = frame.max(axis=2)
+        # brightest channel does the same for light ink on a dark board. (cv2.min: 20x NumPy's.)
+        blue, green, red = cv2.split(frame)
+        gray_dark = cv2.min(cv2.min(blue, green), red)
+        gray_light = cv2.max(cv2.max(blue, green), red)
     x0, y0 = 0, 0
     if settings.roi is not None:
         x, y, w, h = settings.roi
@@ -69,9 +70,13 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
     if settings.blur > 1:
         gray = cv2.GaussianBlur(gray, (_odd(settings.blur), _odd(settings.blur)), 0)
     # Strokes are thinner than this; paper shading and shadows are wider.
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(height / 14),) * 2)
+    size = _odd(height / 14)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
     operation = cv2.MORPH_BLACKHAT if polarity == "dark" else cv2.MORPH_TOPHAT
-    strength = cv2.morphologyEx(gray, operation, kernel)
+    # Padding by repeating the edge: a strip of desk along the frame's edge becomes wide, so it is
+    # not mistaken for a stroke (the black-hat only answers to features narrower than the kernel).
+    padded = cv2.copyMakeBorder(gray, size, size, size, size, cv2.BORDER_REPLICATE)
+    strength = cv2.morphologyEx(padded, operation, kernel)[size:-size, size:-size]
 
     if settings.threshold > 0:
         level = settings.threshold
@@ -86,12 +91,14 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
     regions = []
     for region in segment_digits(strength, options, mask=mask > 0):
         rx, ry, rw, rh = region.box
-        if rh > settings.max_height * height or rw > 1.6 * rh:
+        if rh > settings.max_height * height or rw > 4.5 * rh:
             continue  # a shadow, the paper's edge, a hand: not a digit
         if rx <= 1 or ry <= 1 or rx + rw >= width - 1 or ry + rh >= height - 1:
             continue  # cut by the edge of the view: a digit half out of frame is not readable
         fill = np.count_nonzero(mask[ry:ry + rh, rx:rx + rw]) / max(1, rw * rh)
         if fill > 0.75:
             continue  # a solid blob (a thumb, a dark object), not a pen stroke
-        regions.append(DigitRegion((rx + x0, ry + y0, rw, rh), region.crop))
+        pieces = tuple(DigitRegion((px + x0, py + y0, pw, ph), piece.crop)
+                       for piece in region.pieces for (px, py, pw, ph) in [piece.box])
+        regions.append(DigitRegion((rx + x0, ry + y0, rw, rh), region.crop, pieces))
     return InkResult(strength, mask, regions[: settings.max_regions], polarity, (x0, y0))

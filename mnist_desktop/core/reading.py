@@ -52,18 +52,52 @@ class PageReading:
         return "".join(str(r.digit) for r in self.readings)
 
 
+# Cutting a blob into touching digits must be clearly more convincing than reading it whole.
+SPLIT_MARGIN = 0.05
+# A part joined to a neighbour is a digit of its own if the model reads every piece this surely.
+PIECE_SURE = 0.8
+
+
+def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray) -> bool:
+    together = float(np.exp(np.mean(np.log(np.maximum(pieces, 1e-6)))))
+    if whole is None:
+        return True
+    if origin == "attached":
+        return bool(pieces.min() >= PIECE_SURE) or together > whole
+    if origin == "pair":
+        return together > whole
+    return together > whole + SPLIT_MARGIN
+
+
 def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> PageReading:
-    stages = [prepare_digit_stages(region.crop, ink="light") for region in regions]
-    kept = [(r, s) for r, s in zip(regions, stages, strict=True) if not s.empty]
-    if not kept:
+    """Prepare every region (and, for a possible pair of touching digits, its pieces too), read them
+    all in one predictor call, and keep whichever of whole or pieces the model is surer of."""
+    candidates: list[tuple[int, int, DigitRegion]] = []  # (region index, piece index or -1, region)
+    for index, region in enumerate(regions):
+        candidates.append((index, -1, region))
+        candidates.extend((index, k, piece) for k, piece in enumerate(region.pieces))
+    stages = [prepare_digit_stages(c[2].crop, ink="light") for c in candidates]
+    usable = [k for k, s in enumerate(stages) if not s.empty]
+    if not usable:
         return PageReading([], [], [])
-    regions, stages = [k[0] for k in kept], [k[1] for k in kept]
-    probabilities = predictor.predict(np.stack([s.result for s in stages]))  # one call for all digits
-    readings = [
-        Reading(int(p.argmax()), float(p.max()), region.box, p)
-        for region, p in zip(regions, probabilities, strict=True)
-    ]
-    return PageReading(readings, stages, regions)
+    probabilities = np.zeros((len(candidates), 10), np.float32)
+    probabilities[usable] = predictor.predict(np.stack([stages[k].result for k in usable]))  # one call
+    confidence = probabilities.max(axis=1)
+
+    readings, kept_stages, kept_regions = [], [], []
+    for index, region in enumerate(regions):
+        whole = next(k for k, c in enumerate(candidates) if c[0] == index and c[1] == -1)
+        pieces = [k for k, c in enumerate(candidates) if c[0] == index and c[1] >= 0 and k in usable]
+        chosen = [whole] if whole in usable else []
+        if len(pieces) >= 2 and _prefer_pieces(region.origin, confidence[whole] if chosen else None,
+                                               confidence[pieces]):
+            chosen = pieces
+        for k in chosen:
+            p = probabilities[k]
+            readings.append(Reading(int(p.argmax()), float(p.max()), candidates[k][2].box, p))
+            kept_stages.append(stages[k])
+            kept_regions.append(candidates[k][2])
+    return PageReading(readings, kept_stages, kept_regions)
 
 
 # A canvas is read at no more than this many pixels a side: each digit ends up 20x20 anyway, and a

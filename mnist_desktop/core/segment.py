@@ -18,6 +18,14 @@ import numpy as np
 class DigitRegion:
     box: tuple[int, int, int, int]  # (x, y, w, h) in the image
     crop: np.ndarray  # light ink of this digit only (other digits' ink removed), cropped to box
+    # For a blob wide enough to be touching digits: the same blob cut into pieces. Which reading
+    # to trust is the model's call (`core.reading`): it compares its confidence in both.
+    pieces: tuple[DigitRegion, ...] = ()
+    # How the pieces came about, which sets how sure the model must be to prefer them:
+    # "cut" (a wide blob cut at its thinnest columns: whole unless the pieces are clearly better),
+    # "pair" (two overlapping parts side by side: whichever reads better),
+    # "attached" (a digit-sized part joined to a neighbour: the pieces if each reads as a digit).
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,13 +56,46 @@ def segment_digits(light: np.ndarray, options: SegmentOptions = SegmentOptions()
     keep &= heights >= options.min_height
     ids = [i + 1 for i in np.flatnonzero(keep)]
     boxes = {i: tuple(int(v) for v in stats[i, :4]) for i in ids}
-    groups = _merge_parts(ids, boxes, options)
-    regions: list[tuple[tuple[int, int, int, int], list[int]]] = []
-    for members in groups:
-        box = _union([boxes[i] for i in members])
-        regions.extend(_split_touching(box, members, labels, light, options))
+    groups, alternatives = _attach_fragments(_merge_parts(ids, boxes, options), boxes)
+    regions = [(_union([boxes[i] for i in members]), members) for members in groups]
+    parts_of = {tuple(sorted(groups[k])): v for k, v in alternatives.items()}
     ordered = _reading_order(regions)[: options.max_digits]
-    return [_crop(light, labels, box, members) for box, members in ordered]
+    out = []
+    k = 0
+    while k < len(ordered):
+        box, members = ordered[k]
+        if k + 1 < len(ordered) and _overlapping_neighbours(box, ordered[k + 1][0]):
+            # Two parts side by side that overlap: one digit broken in two (a 0 with thin ends),
+            # or two slanted digits? Offer both readings; the model decides (`core.reading`).
+            other_box, other_members = ordered[k + 1]
+            pair = (_crop(light, labels, box, members), _crop(light, labels, other_box, other_members))
+            joined = members + other_members
+            whole = _crop(light, labels, _union([box, other_box]), joined)
+            out.append(DigitRegion(whole.box, whole.crop, pair, "pair"))
+            k += 2
+            continue
+        whole = _crop(light, labels, box, members)
+        own_parts = parts_of.get(tuple(sorted(members)))
+        if own_parts:
+            pieces = sorted(((_union([boxes[i] for i in part]), part) for part in own_parts), key=lambda bp: bp[0][0])
+            out.append(DigitRegion(whole.box, whole.crop, tuple(_crop(light, labels, b, m) for b, m in pieces),
+                                   "attached"))
+            k += 1
+            continue
+        cuts = _split_touching(box, members, labels, options)
+        if len(cuts) > 1:
+            whole = DigitRegion(whole.box, whole.crop, tuple(_crop(light, labels, b, m) for b, m in cuts), "cut")
+        out.append(whole)
+        k += 1
+    return out
+
+
+def _overlapping_neighbours(a, b) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    overlap = min(ax + aw, bx + bw) - max(ax, bx)
+    vertical = min(ay + ah, by + bh) - max(ay, by)
+    return overlap >= 0.2 * min(aw, bw) and vertical >= 0.5 * min(ah, bh)
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
@@ -106,26 +147,71 @@ def _merge_parts(ids: list[int], boxes: dict, options: SegmentOptions) -> list[l
     return list(groups.values())
 
 
-def _split_touching(box, members, labels, light, options: SegmentOptions):
-    """A blob much wider than a digit is split at its thinnest column(s)."""
+def _attach_fragments(groups: list[list[int]], boxes: dict) -> tuple[list[list[int]], dict[int, list[list[int]]]]:
+    """Pieces much shorter than the digits around them (a 5's hat drawn apart, the tail of a 2
+    that broke off) join the nearest digit if they are close to it; far from any, they are noise.
+
+    A piece big enough to be a small digit of its own keeps that reading as an alternative: the
+    returned dict maps a group's index to its parts, and the model decides (`core.reading`).
+    """
+    if len(groups) < 2:
+        return groups, {}
+    merged = [list(g) for g in groups]
+    parts: dict[int, list[list[int]]] = {}
+    extents = [_union([boxes[i] for i in g]) for g in merged]
+    heights = np.array([e[3] for e in extents], np.float64)
+    typical = float(np.median(heights[heights >= 0.5 * heights.max()]))
+    order = sorted(range(len(merged)), key=lambda k: heights[k])
+    removed: set[int] = set()
+    for k in order:
+        if heights[k] >= 0.55 * typical:
+            break
+        best, best_distance = None, np.inf
+        for j in range(len(merged)):
+            if j == k or j in removed or heights[j] < 0.55 * typical:
+                continue
+            distance = _box_distance(extents[k], extents[j])
+            if distance < best_distance:
+                best, best_distance = j, distance
+        if best is not None and best_distance <= 0.35 * heights[best]:
+            if heights[k] >= 0.3 * typical:
+                parts.setdefault(best, [list(merged[best])]).append(list(merged[k]))
+            merged[best].extend(merged[k])
+            extents[best] = _union([extents[best], extents[k]])
+        elif heights[k] >= 0.35 * typical:
+            continue  # a small digit on its own
+        removed.add(k)
+    kept = [k for k in range(len(merged)) if k not in removed]
+    return [merged[k] for k in kept], {kept.index(k): v for k, v in parts.items() if k in kept}
+
+
+def _box_distance(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    dx = max(0, max(ax, bx) - min(ax + aw, bx + bw))
+    dy = max(0, max(ay, by) - min(ay + ah, by + bh))
+    return float(np.hypot(dx, dy))
+
+
+def _split_touching(box, members, labels, options: SegmentOptions):
+    """Where a blob wider than a digit would be cut into digits: at the columns with the least ink,
+    preferring columns that cross a single stroke (a wide 0 crosses two in its middle)."""
     x, y, w, h = box
     if w <= options.split_aspect * h or h < 8:
         return [(box, members)]
     region_mask = np.isin(labels[y:y + h, x:x + w], members)
     columns = region_mask.sum(axis=0).astype(np.float64)
-    pieces = max(2, int(round(w / (0.75 * h))))
+    runs = np.count_nonzero(np.diff(region_mask.astype(np.int8), axis=0) == 1, axis=0) + region_mask[0]
+    typical = float(np.median(columns[columns > 0])) if np.any(columns > 0) else 0.0
+    pieces = max(2, int(round(w / (0.8 * h))))
     cuts = []
     for k in range(1, pieces):
         centre = int(w * k / pieces)
-        lo, hi = max(1, centre - int(0.2 * w / pieces * 2)), min(w - 1, centre + int(0.2 * w / pieces * 2))
-        if hi <= lo:
-            continue
-        window = columns[lo:hi]
-        cut = lo + int(np.argmin(window))
-        if columns[cut] <= 0.35 * np.median(columns[columns > 0]):
-            cuts.append(cut)
-    if not cuts:
-        return [(box, members)]
+        half = max(2, int(0.35 * w / pieces))
+        lo, hi = max(1, centre - half), min(w - 1, centre + half)
+        if hi > lo:
+            cost = columns[lo:hi] + typical * (runs[lo:hi] > 1)
+            cuts.append(lo + int(np.argmin(cost)))
     out = []
     edges = [0, *cuts, w]
     for left, right in zip(edges[:-1], edges[1:], strict=True):
@@ -136,7 +222,7 @@ def _split_touching(box, members, labels, light, options: SegmentOptions):
             continue
         sub = (x + left + int(cols[0]), y + int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
         out.append((sub, members))
-    return out or [(box, members)]
+    return out if len(out) > 1 else [(box, members)]
 
 
 def _reading_order(regions):
