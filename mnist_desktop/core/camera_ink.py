@@ -88,6 +88,12 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
 
     options = SegmentOptions(min_height=settings.min_height * height, speck_share=0.02,
                              max_digits=settings.max_regions * 2)
+    # Dark (or light) areas that are not ink: the inside of an object too big to be a stroke. The
+    # black-hat answers at such an object's rim, which must not be read as a 1.
+    background = float(np.percentile(gray[::4, ::4], 75 if polarity == "dark" else 25))
+    off_paper = (gray < background - 2 * settings.min_contrast) if polarity == "dark" else (
+        gray > background + 2 * settings.min_contrast)
+    solid = off_paper & (mask == 0)
     regions = []
     for region in segment_digits(strength, options, mask=mask > 0):
         rx, ry, rw, rh = region.box
@@ -98,6 +104,8 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         fill = np.count_nonzero(mask[ry:ry + rh, rx:rx + rw]) / max(1, rw * rh)
         if fill > 0.75:
             continue  # a solid blob (a thumb, a dark object), not a pen stroke
+        if np.count_nonzero(solid[ry:ry + rh, rx:rx + rw]) > 0.2 * rw * rh:
+            continue  # the rim of a large dark object
         pieces = tuple(DigitRegion((px + x0, py + y0, pw, ph), piece.crop)
                        for piece in region.pieces for (px, py, pw, ph) in [piece.box])
         regions.append(DigitRegion((rx + x0, ry + y0, rw, rh), region.crop, pieces))

@@ -1,10 +1,378 @@
-"""The Camera tab."""
+"""The Camera tab: hold handwriting up to a webcam (or open a video or a photo) and watch the digits
+being found and read, steadily; tune the ink detection for hard lighting; freeze and save."""
 
 from __future__ import annotations
 
-from mnist_desktop.gui.tab_base import ComingTab
+import datetime as _dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+)
+
+from mnist_desktop.core.camera_ink import InkSettings
+from mnist_desktop.core.voting import StableReading
+from mnist_desktop.gui import workers
+from mnist_desktop.gui.capture import FramePacket, LoopControl, capture_loop
+from mnist_desktop.gui.tab_base import Tab
+from mnist_desktop.gui.widgets.camera_view import CameraView
+from mnist_desktop.gui.widgets.images import gray_pixmap
+
+POLARITIES = [("auto", "Automatic"), ("dark", "Dark ink on paper"), ("light", "Light ink on a dark board")]
 
 
-class CameraTab(ComingTab):
+class CameraTab(Tab):
     def __init__(self, state, parent=None) -> None:
-        super().__init__(state, "Hold handwritten digits up to a webcam (or open a video) and read them here.", parent)
+        super().__init__(state, parent)
+        self.worker: workers.Worker | None = None
+        self.control = LoopControl()
+        self.packet: FramePacket | None = None
+        self.frozen = False
+        self.stable = StableReading()
+        self._file: tuple[str, str] | None = None  # ("video" | "image", path)
+        self._build()
+        state.modelChanged.connect(self._model_changed)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.source_combo = QComboBox()
+        self.source_combo.setObjectName("cameraSourceCombo")
+        self.source_combo.setMinimumWidth(180)
+        self.refresh_button = QPushButton("Find cameras")
+        self.refresh_button.clicked.connect(self.refresh_cameras)
+        self.video_button = QPushButton("Video file…")
+        self.video_button.clicked.connect(self._ask_video)
+        self.image_button = QPushButton("Image…")
+        self.image_button.clicked.connect(self._ask_image)
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("cameraStartButton")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("cameraStopButton")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop)
+        self.loop_check = QCheckBox("Loop video")
+        self.loop_check.setObjectName("loopCheck")
+        sources = QHBoxLayout()
+        sources.addWidget(QLabel("Source"))
+        sources.addWidget(self.source_combo)
+        sources.addWidget(self.refresh_button)
+        sources.addWidget(self.video_button)
+        sources.addWidget(self.image_button)
+        sources.addWidget(self.loop_check)
+        sources.addStretch(1)
+        sources.addWidget(self.start_button)
+        sources.addWidget(self.stop_button)
+
+        self.view = CameraView()
+        self.view.setObjectName("cameraView")
+        self.view.roiChanged.connect(self._roi_changed)
+
+        self.reading_label = QLabel("–")
+        self.reading_label.setObjectName("cameraReading")
+        self.reading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reading_label.setStyleSheet("font-size: 40pt; font-weight: 700;")
+        self.reading_label.setAccessibleName("steady reading")
+        self.frame_label = QLabel()
+        self.frame_label.setObjectName("frameReading")
+        self.frame_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.fps_label = QLabel()
+        self.fps_label.setObjectName("cameraFps")
+        self.status_label = QLabel("No camera found yet: press “Find cameras”, or open a video or an image.")
+        self.status_label.setObjectName("cameraStatus")
+        self.status_label.setWordWrap(True)
+
+        self.freeze_button = QPushButton("Freeze")
+        self.freeze_button.setObjectName("freezeButton")
+        self.freeze_button.setCheckable(True)
+        self.freeze_button.toggled.connect(self._toggle_freeze)
+        self.snapshot_button = QPushButton("Save snapshot…")
+        self.snapshot_button.setObjectName("snapshotButton")
+        self.snapshot_button.clicked.connect(lambda: self.save_snapshot())
+        self.clear_roi_button = QPushButton("Read the whole view")
+        self.clear_roi_button.clicked.connect(lambda: self.view.set_roi(None))
+
+        self.polarity_combo = QComboBox()
+        self.polarity_combo.setObjectName("polarityCombo")
+        for key, text in POLARITIES:
+            self.polarity_combo.addItem(text, key)
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setObjectName("thresholdSlider")
+        self.threshold_slider.setRange(0, 120)
+        self.threshold_slider.setToolTip("0 = automatic (Otsu). Higher: only stronger ink counts.")
+        self.threshold_value = QLabel("auto")
+        self.blur_slider = QSlider(Qt.Orientation.Horizontal)
+        self.blur_slider.setObjectName("blurSlider")
+        self.blur_slider.setRange(1, 9)
+        self.blur_slider.setSingleStep(2)
+        self.blur_slider.setValue(3)
+        self.blur_value = QLabel("3")
+        self.mask_check = QCheckBox("Show the ink mask")
+        self.mask_check.setObjectName("maskCheck")
+        self.mask_view = QLabel()
+        self.mask_view.setObjectName("maskView")
+        self.mask_view.setFixedSize(240, 180)
+        self.mask_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.mask_view.setStyleSheet("background: black;")
+        self.mask_view.hide()
+        self.mask_check.toggled.connect(self.mask_view.setVisible)
+        for widget in (self.polarity_combo, self.threshold_slider, self.blur_slider):
+            signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
+            signal.connect(self._settings_changed)
+
+        row = QHBoxLayout()
+        row.addWidget(self.threshold_slider)
+        row.addWidget(self.threshold_value)
+        blur_row = QHBoxLayout()
+        blur_row.addWidget(self.blur_slider)
+        blur_row.addWidget(self.blur_value)
+        tuning = QFormLayout()
+        tuning.addRow("Ink", self.polarity_combo)
+        tuning.addRow("Threshold", row)
+        tuning.addRow("Blur", blur_row)
+        tuning.addRow("", self.mask_check)
+        tuning_box = QGroupBox("Hard lighting? Tune the ink detection")
+        tuning_box.setLayout(tuning)
+
+        self.crops_row = QHBoxLayout()
+        crops_box = QGroupBox("Digits as the model sees them")
+        crops_box.setLayout(self.crops_row)
+
+        side = QVBoxLayout()
+        side.addWidget(QLabel("Reading (steady over the last frames)"))
+        side.addWidget(self.reading_label)
+        side.addWidget(self.frame_label)
+        side.addWidget(crops_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.freeze_button)
+        buttons.addWidget(self.snapshot_button)
+        side.addLayout(buttons)
+        side.addWidget(self.clear_roi_button)
+        side.addWidget(tuning_box)
+        side.addWidget(self.mask_view, 0, Qt.AlignmentFlag.AlignHCenter)
+        side.addStretch(1)
+        side.addWidget(self.fps_label)
+
+        middle = QHBoxLayout()
+        middle.addWidget(self.view, 3)
+        middle.addLayout(side, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(sources)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.status_label)
+        self.refresh_cameras()
+
+    # ------------------------------------------------------------------ sources
+    def refresh_cameras(self) -> None:
+        from mnist_desktop.core.frames import list_cameras
+
+        self.source_combo.clear()
+        cameras = list_cameras()
+        for index in cameras:
+            self.source_combo.addItem(f"Camera {index}", ("camera", index))
+        if self._file is not None:
+            kind, path = self._file
+            self.source_combo.addItem(f"{'Video' if kind == 'video' else 'Image'}: {Path(path).name}", self._file)
+        if not cameras:
+            self.status_label.setText("No camera found on this computer. Open a video file or an image to read "
+                                      "digits from it (or plug a camera in and press “Find cameras”).")
+        self.start_button.setEnabled(self.source_combo.count() > 0)
+
+    def use_file(self, path: str, kind: str | None = None) -> None:
+        from mnist_desktop.core.frames import VIDEO_SUFFIXES
+
+        kind = kind or ("video" if Path(path).suffix.lower() in VIDEO_SUFFIXES else "image")
+        self._file = (kind, path)
+        label = f"{'Video' if kind == 'video' else 'Image'}: {Path(path).name}"
+        index = self.source_combo.findText(label)
+        if index < 0:
+            self.source_combo.addItem(label, self._file)
+            index = self.source_combo.count() - 1
+        self.source_combo.setCurrentIndex(index)
+        self.start_button.setEnabled(True)
+
+    def _ask_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()),
+                                              "Videos (*.avi *.mp4 *.mkv *.mov *.webm *.mpg);;All files (*)")
+        if path:
+            self.use_file(path, "video")
+            self.start()
+
+    def _ask_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()),
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)")
+        if path:
+            self.use_file(path, "image")
+            self.start()
+
+    def _make_source(self):
+        from mnist_desktop.core.frames import CameraSource, ImageSource, VideoFileSource
+
+        data = self.source_combo.currentData()
+        if data is None:
+            return None
+        kind, value = data
+        if kind == "camera":
+            return CameraSource(int(value))
+        if kind == "video":
+            return VideoFileSource(value, loop=self.loop_check.isChecked())
+        return ImageSource(value)
+
+    # ------------------------------------------------------------------ running
+    def is_running(self) -> bool:
+        return self.worker is not None
+
+    def start(self, source=None) -> workers.Worker | None:
+        """Start reading from ``source`` (a FrameSource) or from the one chosen in the combo box."""
+        if self.worker is not None:
+            self.stop()
+            self.worker.wait(5000)
+        source = source or self._make_source()
+        if source is None:
+            self.status_label.setText("Choose a source first.")
+            return None
+        self.control.predictor = self.state.predictor
+        self._settings_changed()
+        self.control.consumed.set()
+        self.stable.clear()
+        self.frozen = False
+        self.freeze_button.setChecked(False)
+        self.status_label.setText(f"Starting {source.name}…")
+        self.view.show_message(f"Opening {source.name}…")
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.worker = workers.start_worker(
+            self, capture_loop, source, self.control, name="Camera", on_yielded=self._show_packet,
+            on_status=self.status_label.setText, on_result=self._ended, on_error=self._failed, on_done=self._done,
+        )
+        return self.worker
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.status_label.setText("Stopping…")
+
+    def _ended(self, why: str) -> None:
+        if why == "ended":
+            self.status_label.setText(self.status_label.text() + " Start again, or tick “Loop video”.")
+        else:
+            self.status_label.setText("Stopped.")
+
+    def _failed(self, exc: BaseException) -> None:
+        from mnist_desktop.core.errors import MnistDesktopError
+
+        text = str(exc) if isinstance(exc, MnistDesktopError) else f"{type(exc).__name__}: {exc}"
+        self.status_label.setText(text)
+        self.view.show_message(text)
+        if not isinstance(exc, MnistDesktopError):
+            workers.show_error(self, "The camera stopped", exc)
+
+    def _done(self) -> None:
+        self.worker = None
+        self.start_button.setEnabled(self.source_combo.count() > 0)
+        self.stop_button.setEnabled(False)
+
+    def _model_changed(self, predictor) -> None:
+        # Hot swap: the running loop picks the new model up with its next frame.
+        self.control.predictor = predictor
+
+    def _settings_changed(self, *_args) -> None:
+        threshold = self.threshold_slider.value()
+        blur = self.blur_slider.value() | 1
+        self.threshold_value.setText("auto" if threshold == 0 else str(threshold))
+        self.blur_value.setText(str(blur))
+        self.control.settings = InkSettings(roi=self.view.roi, polarity=self.polarity_combo.currentData(),
+                                            threshold=threshold, blur=blur)
+
+    def _roi_changed(self, roi) -> None:
+        self._settings_changed()
+        self.stable.clear()
+        self.status_label.setText("Reading only the marked area (right-click the view to read it all)." if roi
+                                  else "Reading the whole view.")
+
+    # ------------------------------------------------------------------ display
+    def _show_packet(self, packet: FramePacket) -> None:
+        self.control.consumed.set()
+        if self.frozen:
+            return
+        self.packet = packet
+        self.view.show_frame(packet.annotated)
+        text = packet.page.text
+        steady = self.stable.update(text)
+        self.reading_label.setText(steady if steady else ("…" if steady is None else "no digits"))
+        unsure = sum(not r.sure for r in packet.page.readings)
+        self.frame_label.setText(f"this frame: {text or '—'}" + (f" ({unsure} unsure)" if unsure else ""))
+        self.fps_label.setText(f"{packet.fps:.0f} frames/s · finding and reading the digits takes "
+                               f"{packet.work_ms:.1f} ms a frame")
+        if packet.index == 0 or self.status_label.text().startswith("Starting"):
+            self.status_label.setText("Reading. Drag on the view to read only part of it.")
+        if self.mask_check.isChecked():
+            self.mask_view.setPixmap(gray_pixmap(packet.mask).scaled(
+                self.mask_view.size(), Qt.AspectRatioMode.KeepAspectRatio))
+        self._show_crops(packet)
+
+    def _show_crops(self, packet: FramePacket) -> None:
+        while self.crops_row.count():
+            item = self.crops_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for reading, stages in list(zip(packet.page.readings, packet.page.stages, strict=True))[:8]:
+            picture = QLabel()
+            picture.setPixmap(gray_pixmap(stages.result, 48))
+            picture.setToolTip(f"{reading.digit}: {reading.confidence:.1%}")
+            self.crops_row.addWidget(picture)
+        self.crops_row.addStretch(1)
+
+    def _toggle_freeze(self, frozen: bool) -> None:
+        self.frozen = frozen
+        self.freeze_button.setText("Resume" if frozen else "Freeze")
+        if frozen:
+            self.status_label.setText("Frozen: save a snapshot, or resume.")
+
+    def save_snapshot(self, folder: str | Path | None = None) -> Path | None:
+        """The frame with its overlays, the raw frame, and every digit (crop and 28x28 input)."""
+        from mnist_desktop.core.imageio import write_image
+        from mnist_desktop.paths import user_data_dir
+
+        packet = self.packet
+        if packet is None:
+            self.status_label.setText("Nothing to save yet: start a source first.")
+            return None
+        if folder is None:
+            default = user_data_dir() / "snapshots"
+            default.mkdir(parents=True, exist_ok=True)
+            chosen = QFileDialog.getExistingDirectory(self, "Save the snapshot into", str(default))
+            if not chosen:
+                return None
+            folder = chosen
+        target = Path(folder) / _dt.datetime.now().strftime("snapshot-%Y%m%d-%H%M%S-%f")
+        try:
+            target.mkdir(parents=True, exist_ok=False)
+            write_image(target / "frame-annotated.png", packet.annotated)
+            write_image(target / "frame.png", packet.frame)
+            for k, (reading, stages, region) in enumerate(zip(packet.page.readings, packet.page.stages,
+                                                               packet.page.regions, strict=True), start=1):
+                x, y, w, h = region.box
+                write_image(target / f"digit{k}-{reading.digit}-crop.png", packet.frame[y:y + h, x:x + w])
+                write_image(target / f"digit{k}-{reading.digit}-28x28.png", stages.result)
+        except OSError as exc:
+            workers.show_error(self, "Cannot save the snapshot", exc)
+            return None
+        self.status_label.setText(f"Snapshot saved in {target} ({len(packet.page.readings)} digits).")
+        return target
+
+    # ------------------------------------------------------------------ closing
+    def shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+

@@ -1,0 +1,169 @@
+"""The Camera tab with scripted frame sources and video files: readings shown, stopping, and every
+failure (no camera, busy, unplugged, a video that ends, an unreadable file) as a normal case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_desktop.core.frames import SourceError, write_video
+from mnist_desktop.core.synthetic_frames import make_frame
+from mnist_desktop.gui import capture
+
+
+class ScriptedSource:
+    """Frames from a list; can fail to open, or drop out after some frames (like an unplugged camera)."""
+
+    def __init__(self, frames, *, live=True, open_error=None, drop_after=None, comes_back=True, repeat=True):
+        self.frames = frames
+        self.live = live
+        self.name = "Scripted camera"
+        self.open_error = open_error
+        self.drop_after = drop_after
+        self.comes_back = comes_back
+        self.repeat = repeat
+        self.opens = self.releases = self.reads = 0
+        self.is_open = False
+
+    def open(self):
+        if self.open_error or (self.opens >= 1 and not self.comes_back):
+            raise SourceError(self.open_error or "still unplugged")
+        self.opens += 1
+        self.is_open = True
+
+    def read(self):
+        assert self.is_open, "read before open"
+        self.reads += 1
+        if self.drop_after is not None and self.reads == self.drop_after:
+            raise SourceError("Scripted camera stopped sending frames (unplugged?)")
+        if not self.repeat and self.reads > len(self.frames):
+            return None
+        return self.frames[(self.reads - 1) % len(self.frames)]
+
+    def release(self):
+        assert self.is_open, "released twice"
+        self.releases += 1
+        self.is_open = False
+
+
+@pytest.fixture
+def number_frames(mnist):
+    picks = [int(np.flatnonzero(mnist.y_test == d)[2]) for d in (2, 0, 2, 6)]
+    return [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(k), hard=False).image
+            for k in range(3)]
+
+
+@pytest.fixture
+def tab(window):
+    window.show_tab("Camera")
+    return window.camera_tab
+
+
+def wait_done(qtbot, worker, timeout=20_000):
+    with qtbot.waitSignal(worker.done, timeout=timeout):
+        pass
+
+
+def test_start_shows_readings_then_stop_releases_once(tab, qtbot, number_frames):
+    source = ScriptedSource(number_frames)
+    worker = tab.start(source)
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "2026", timeout=10_000)
+    assert tab.packet is not None and tab.view.frame_size == (640, 480)
+    assert "frames/s" in tab.fps_label.text() and tab.stop_button.isEnabled()
+    assert tab.crops_row.count() >= 4
+    tab.stop()
+    wait_done(qtbot, worker)
+    assert source.opens == 1 and source.releases == 1
+    qtbot.waitUntil(lambda: not tab.stop_button.isEnabled() and tab.worker is None, timeout=2000)
+
+
+def test_a_missing_camera_is_a_status_not_a_crash(tab, qtbot):
+    from mnist_desktop.core.frames import CameraSource
+
+    worker = tab.start(CameraSource(7))
+    wait_done(qtbot, worker)
+    assert "No camera 7" in tab.status_label.text() or "busy" in tab.status_label.text()
+    assert tab.start_button.isEnabled() or tab.source_combo.count() == 0
+
+
+def test_a_busy_camera(tab, qtbot, number_frames):
+    source = ScriptedSource(number_frames, open_error="Camera 0 is busy or not accessible")
+    worker = tab.start(source)
+    wait_done(qtbot, worker)
+    assert "busy" in tab.status_label.text() and source.releases == 0
+    assert "busy" in tab.view.message
+
+
+def test_unplugged_mid_stream_reconnects(tab, qtbot, number_frames, monkeypatch):
+    monkeypatch.setattr(capture, "RECONNECT_DELAYS", (0.05, 0.05, 0.05))
+    source = ScriptedSource(number_frames, drop_after=4)
+    statuses = []
+    worker = tab.start(source)
+    worker.status.connect(statuses.append)
+    qtbot.waitUntil(lambda: source.opens == 2 and source.reads > 8, timeout=10_000)
+    tab.stop()
+    wait_done(qtbot, worker)
+    assert any("Reconnecting" in s for s in statuses) and any("is back" in s for s in statuses)
+    assert source.releases == source.opens == 2
+
+
+def test_unplugged_for_good_ends_with_a_message(tab, qtbot, number_frames, monkeypatch):
+    monkeypatch.setattr(capture, "RECONNECT_DELAYS", (0.05, 0.05))
+    source = ScriptedSource(number_frames, drop_after=3, comes_back=False)
+    worker = tab.start(source)
+    wait_done(qtbot, worker)
+    assert "is gone" in tab.status_label.text() and source.opens == source.releases == 1
+
+
+def test_a_video_that_ends_and_one_that_loops(tab, qtbot, number_frames, tmp_path):
+    video = write_video(tmp_path / "number.avi", number_frames * 2, fps=30)
+    tab.use_file(str(video))
+    worker = tab.start()
+    wait_done(qtbot, worker)
+    assert "ended" in tab.status_label.text() and tab.reading_label.text() == "2026"
+    tab.loop_check.setChecked(True)
+    worker = tab.start()
+    qtbot.wait(700)  # six frames at 30 frames/s: it would have ended by now without looping
+    assert tab.is_running()
+    tab.stop()
+    wait_done(qtbot, worker)
+
+
+def test_an_unreadable_file(tab, qtbot, tmp_path):
+    broken = tmp_path / "broken.avi"
+    broken.write_bytes(b"\x00" * 64)
+    tab.use_file(str(broken), "video")
+    worker = tab.start()
+    wait_done(qtbot, worker)
+    assert "broken.avi" in tab.status_label.text()
+
+
+def test_freeze_and_snapshot(tab, qtbot, number_frames, tmp_path):
+    worker = tab.start(ScriptedSource(number_frames))
+    qtbot.waitUntil(lambda: tab.packet is not None and len(tab.packet.page.readings) == 4, timeout=10_000)
+    tab.freeze_button.setChecked(True)
+    frozen = tab.packet
+    qtbot.wait(300)
+    assert tab.packet is frozen, "a frozen view keeps its frame"
+    target = tab.save_snapshot(tmp_path)
+    names = sorted(p.name for p in target.iterdir())
+    assert "frame-annotated.png" in names and "frame.png" in names
+    assert sum(name.endswith("-28x28.png") for name in names) == 4
+    tab.stop()
+    wait_done(qtbot, worker)
+
+
+def test_region_of_interest_and_tuning_reach_the_loop(tab, qtbot, number_frames):
+    worker = tab.start(ScriptedSource(number_frames))
+    qtbot.waitUntil(lambda: tab.packet is not None, timeout=10_000)
+    right = tab.packet.page.readings[-1].box
+    tab.view.set_roi((right[0] - 8, 0, 640 - right[0] + 8, 480))
+    assert tab.control.settings.roi == (right[0] - 8, 0, 640 - right[0] + 8, 480)
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "6", timeout=10_000)
+    tab.threshold_slider.setValue(40)
+    tab.mask_check.setChecked(True)
+    assert tab.control.settings.threshold == 40
+    qtbot.waitUntil(lambda: tab.mask_view.pixmap() is not None and not tab.mask_view.pixmap().isNull(), timeout=5000)
+    tab.view.set_roi(None)
+    tab.stop()
+    wait_done(qtbot, worker)
