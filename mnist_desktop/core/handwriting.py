@@ -149,8 +149,8 @@ def make_drawing(digit: int, rng: np.random.Generator, canvas: int = 280, style:
     style = int(rng.integers(len(templates))) if style is None else style % len(templates)
     strokes, height = _transform(templates[style], rng, canvas, size_range, box)
     strokes = [_tremor(s, rng, height * 0.006) for s in strokes]
-    # Any pen people pick: from a hairline to a marker, but not wider than a fifth of the digit.
-    pen = float(np.clip(rng.uniform(2.5, 34.0), 2.0, max(2.0, height / 5)))
+    # Any pen people pick, from a hairline to a fat marker (up to a third of the digit's height).
+    pen = float(np.clip(rng.uniform(2.0, 40.0), 2.0, max(2.0, height / 3.5)))
     return Drawing(digit, strokes, pen, style)
 
 
