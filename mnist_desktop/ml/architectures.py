@@ -78,11 +78,11 @@ ARCHITECTURES: dict[str, Architecture] = {
             "fast",
             "Fast preset",
             "Tuned for the time to 99% test accuracy on a 2-core CPU: two strided 5x5/3x3 "
-            "convolutions with batch norm (no full-size feature maps), dense 256, a one-cycle "
-            "learning rate peaking at 0.004. About 99.1% after two epochs, in under a third of the "
-            "time the classic CNN needs to reach 99%.",
-            619_882,
-            Recipe(epochs=2, batch_size=128, learning_rate=4e-3, schedule="onecycle", augment=False,
+            "convolutions (no full-size feature maps, batch norm on the second), dense 128, a "
+            "one-cycle learning rate peaking at 0.005. About 99.1% after two epochs, in under a "
+            "third of the time the classic CNN needs to reach 99%.",
+            169_866,
+            Recipe(epochs=2, batch_size=128, learning_rate=5e-3, schedule="onecycle", augment=False,
                    patience=0, validation_fraction=0.0),
         ),
     )
@@ -199,14 +199,16 @@ def _resnet(keras):
 
 
 def _fast(keras):
-    # Strided convolutions instead of pooling: the 28x28 maps are never convolved at full size,
-    # so an epoch costs a fraction of the classic CNN's, and batch norm lets a one-cycle schedule
-    # with a high peak learning rate converge in two epochs.
+    # Strided convolutions without padding instead of pooling: the 28x28 image is never convolved
+    # at full size and the maps shrink to 12x12 and 5x5 at once, so an epoch costs a fraction of
+    # the classic CNN's. Batch norm only on the small second map: on the first it cost as much as
+    # both convolutions (measured), while the one on the second is what lets a one-cycle schedule
+    # with a high peak converge in two epochs.
     layers = keras.layers
     inputs = keras.Input((28, 28, 1), name="image")
-    x = _conv_bn(keras, inputs, 32, 5, strides=2)  # 14x14
-    x = _conv_bn(keras, x, 48, 3, strides=2)  # 7x7
+    x = layers.Conv2D(32, 5, strides=2, activation="relu")(inputs)  # 12x12
+    x = _conv_bn(keras, x, 48, 3, padding="valid", strides=2)  # 5x5
     x = layers.Flatten()(x)
-    x = layers.Dense(256, activation="relu")(x)
+    x = layers.Dense(128, activation="relu")(x)
     outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="fast")

@@ -1,0 +1,160 @@
+"""`make screenshots`: drive the real window through its screens and save each as PNG (the README's
+pictures). Runs headless (QT_QPA_PLATFORM=offscreen) in a few minutes: it trains two small models."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0] if argv else "resources/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    scratch = Path(tempfile.mkdtemp(prefix="mnist-desktop-shots-"))
+    # A clean profile: no remembered data set, model or drawings from the person running this.
+    os.environ["MNIST_DESKTOP_SETTINGS"] = str(scratch / "settings.ini")
+    os.environ["MNIST_DESKTOP_DATA_DIR"] = str(scratch / "data")
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from mnist_desktop.gui.app import create_application
+    from mnist_desktop.gui.main_window import MainWindow
+
+    app = create_application()
+    window = MainWindow(restore=False)
+    window.resize(1400, 860)
+    window.show()
+
+    def wait(ms: int = 300) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def until(condition, timeout_s: float = 300.0) -> None:
+        waited = 0.0
+        while not condition():
+            wait(100)
+            waited += 0.1
+            if waited > timeout_s:
+                raise TimeoutError("the window did not get there in time")
+
+    def shot(name: str) -> None:
+        wait(500)
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        print(f"saved {path}")
+
+    until(window.is_ready)
+    from mnist_desktop.gui import workers
+
+    until(lambda: not workers.running_workers())
+
+    # Dataset
+    window.show_tab("Dataset")
+    shot("dataset")
+    tab = window.dataset_tab
+    tab.label_buttons.button(8).click()
+    tab.split_combo.setCurrentText("Test")
+    tab.gallery.select_row(3)
+    tab.show_image_tab()
+    shot("dataset-pixels")
+    tab.label_buttons.button(10).click()
+    tab.split_combo.setCurrentText("All")
+
+    # Training: a quick classic CNN run, caught mid-way and at the end
+    window.show_tab("Training")
+    training = window.training_tab
+    training.arch_combo.setCurrentIndex(training.arch_combo.findData("classic"))
+    training.epochs_spin.setValue(4)
+    training.size_slider.setValue(12_000)
+    worker = training.start_training()
+    until(lambda: training.table.rowCount() >= 2)
+    shot("training-running")
+    until(lambda: training.worker is None)
+    shot("training-finished")
+    del worker
+
+    # A baseline to compare with: the MLP, trained on everything for two epochs, saved.
+    training.arch_combo.setCurrentIndex(training.arch_combo.findData("mlp"))
+    training.epochs_spin.setValue(2)
+    training.size_slider.setValue(training.size_slider.maximum())
+    training.start_training()
+    until(lambda: training.worker is None)
+    mlp_path = scratch / "mlp.keras"
+    saver = training.save_to(mlp_path)
+    until(lambda: mlp_path.exists() and not saver.isRunning())
+    window.open_model(None)  # back to the shipped model for the rest
+    until(lambda: window.state.model_path is None and window.state.predictor.name == "mnist_cnn")
+
+    # Evaluation
+    window.show_tab("Evaluation")
+    evaluation = window.evaluation_tab
+    evaluation.evaluate()
+    until(lambda: evaluation.worker is None and evaluation.evaluation is not None)
+    shot("evaluation")
+    evaluation.pages.setCurrentIndex(1)
+    matrix = evaluation.evaluation.confusion.copy()
+    np.fill_diagonal(matrix, 0)
+    true, predicted = np.unravel_index(int(np.argmax(matrix)), matrix.shape)
+    evaluation.show_cell(int(true), int(predicted))
+    shot("evaluation-confusion")
+    evaluation.pages.setCurrentIndex(2)
+    shot("evaluation-mistakes")
+    evaluation.compare_with(str(mlp_path))
+    until(lambda: evaluation.comparison is not None)
+    evaluation.pages.setCurrentIndex(5)
+    shot("evaluation-compare")
+
+    # Draw
+    from mnist_desktop.core.handwriting import make_drawing, number_drawing
+    from mnist_desktop.gui.replay import draw
+
+    window.show_tab("Draw")
+    drawing_tab = window.draw_tab
+    wait(300)
+    canvas = drawing_tab.canvas
+    canvas.clear()
+    draw(canvas, make_drawing(5, np.random.default_rng(12), style=1, size_range=(0.55, 0.6)))
+    shot("draw-digit")
+    canvas.clear()
+    side = canvas.width()
+    draw(canvas, number_drawing("2026", np.random.default_rng(3), canvas=(side, side), pen=side / 45),
+         design_size=side)
+    shot("draw-number")
+    canvas.clear()
+    drawing_tab.saliency_check.setChecked(True)
+    draw(canvas, make_drawing(4, np.random.default_rng(7), style=0, size_range=(0.6, 0.65)))
+    shot("draw-saliency")
+    drawing_tab.saliency_check.setChecked(False)
+
+    # Camera: a video of a number on paper
+    from mnist_desktop.core.frames import write_video
+    from mnist_desktop.core.synthetic_frames import make_frame
+
+    data = window.state.dataset
+    picks = [int(np.flatnonzero(data.y_test == d)[5]) for d in (1, 9, 8, 4)]
+    frames = [make_frame(data.x_test[picks], data.y_test[picks], np.random.default_rng(40 + k // 8)).image
+              for k in range(48)]
+    video = write_video(scratch / "number.avi", frames, fps=12)
+    window.show_tab("Camera")
+    camera = window.camera_tab
+    camera.use_file(str(video))
+    camera.loop_check.setChecked(True)
+    camera.mask_check.setChecked(True)
+    camera.start()
+    until(lambda: camera.packet is not None and camera.packet.index > 14)
+    shot("camera")
+    camera.stop()
+    until(lambda: camera.worker is None)
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
