@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     training.start_training()
     until(lambda: training.worker is None)
     mlp_path = scratch / "mlp.keras"
-    saver = training.save_to(mlp_path)
-    until(lambda: mlp_path.exists() and not saver.isRunning())
+    training.save_to(mlp_path)
+    until(lambda: window.state.model_path == mlp_path)
     window.open_model(None)  # back to the shipped model for the rest
     until(lambda: window.state.model_path is None and window.state.predictor.name == "mnist_cnn")
 
