@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 APP_NAME = "MNIST Desktop"
 ORGANIZATION = "mnist-desktop"
@@ -71,8 +71,8 @@ def show_crash_dialog(message: str, details: str) -> QMessageBox:
                 "details below into a bug report.")
     box.setInformativeText(message)
     box.setDetailedText(details)
-    copy = QPushButton("Copy details")
-    box.addButton(copy, QMessageBox.ButtonRole.ActionRole)
+    # Made by the box, so the box owns it (a button passed in would be freed with its wrapper).
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
     copy.clicked.disconnect()  # keep the box open after copying
     copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(f"{message}\n\n{details}"))
     box.addButton(QMessageBox.StandardButton.Close)

@@ -326,7 +326,29 @@ class TrainingTab(Tab):
                 extra = (personal.x_train, personal.y_train)
         initial = None
         if self.finetune_check.isChecked():
-            initial = self.state.model_path
+            from dataclasses import replace
+
+            from mnist_desktop.ml.architectures import ARCHITECTURES
+            from mnist_desktop.paths import default_model
+
+            predictor = self.state.predictor
+            current = getattr(predictor, "architecture", None)
+            source = self.state.model_path or (default_model() if predictor is not None and
+                                                   predictor.path == default_model().with_suffix(".tflite") else None)
+            if current not in ARCHITECTURES or source is None or Path(source).suffix not in (".keras", ".h5"):
+                QMessageBox.warning(self, "Cannot fine-tune this model",
+                                    "Fine-tuning needs the current model's Keras file and its architecture "
+                                    "(models saved by MNIST Desktop have both). Untick “Start from the current "
+                                    "model's weights” to train from scratch.")
+                return None
+            if current != config.architecture:
+                # Weights only fit their own architecture: fine-tuning follows the current model.
+                config = replace(config, architecture=current)
+                self.arch_combo.blockSignals(True)  # keep the user's other settings as they are
+                self.arch_combo.setCurrentIndex(self.arch_combo.findData(current))
+                self.arch_combo.blockSignals(False)
+                self.arch_description.setText(get_architecture(current).description)
+            initial = source
 
         self._start_curves(config)
         self._set_running(True)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
@@ -185,3 +186,46 @@ def test_choosing_an_architecture_loads_its_recipe(window, arch):
     assert tab.epochs_spin.value() == recipe.epochs and tab.augment_check.isChecked() == recipe.augment
     assert f"{get_architecture(arch).params:,} parameters" in tab.arch_combo.currentText()
     assert tab.arch_description.text() == get_architecture(arch).description
+
+
+def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
+    from mnist_desktop.core.handwriting import make_drawing, render
+    from mnist_desktop.core.personal import drawing_files, save_drawing
+    from mnist_desktop.core.preprocess import prepare_digit
+
+    drawing = render(make_drawing(7, np.random.default_rng(0)))
+    save_drawing(prepare_digit(drawing), drawing, 7)
+    assert drawing_files()
+    tab = window.training_tab
+    configure(tab, arch="mlp", epochs=1, size=1000)
+    tab.personal_check.setChecked(True)
+    tab.finetune_check.setChecked(True)
+    worker = tab.start_training()
+    assert tab.arch_combo.currentData() == "bn-cnn", "fine-tuning follows the current model's architecture"
+    with qtbot.waitSignal(tab.trainingFinished, timeout=120_000) as finished:
+        pass
+    result = finished.args[0].result
+    assert result.config.architecture == "bn-cnn" and result.counts["extra"] >= 1
+    # Started from the shipped weights: already far better than one epoch from scratch on 1,000 images.
+    assert finished.args[0].evaluation.accuracy > 0.97
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    tab.personal_check.setChecked(False)
+    tab.finetune_check.setChecked(False)
+    del worker
+
+
+def test_make_default_saves_and_remembers(window, qtbot):
+    from mnist_desktop.gui.app import settings
+
+    tab = window.training_tab
+    configure(tab, epochs=1, size=1500)
+    tab.start_training()
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    with qtbot.waitSignal(window.state.modelChanged, timeout=60_000):
+        tab.make_default()
+    remembered = settings().value("data/model")
+    assert remembered and remembered.endswith(".keras") and window.state.model_path.name == remembered.split("/")[-1]
+    assert window.state.model_path.exists() and window.state.model_path.with_suffix(".tflite").exists()
+    settings().remove("data/model")

@@ -1,0 +1,31 @@
+"""An unhandled exception ends in a dialog with the message and a way to copy the details."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+from mnist_desktop.gui import app as gui_app
+
+
+def test_unhandled_exception_shows_a_dialog_with_copyable_details(qtbot, monkeypatch):
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(gui_app.threading, "excepthook", gui_app.threading.excepthook)
+    gui_app.install_crash_dialog()
+    try:
+        raise RuntimeError("the flux capacitor is empty")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    qtbot.waitUntil(lambda: any(w.objectName() == "crashDialog" for w in QApplication.topLevelWidgets()
+                                if w.isVisible()), timeout=3000)
+    box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "crashDialog" and w.isVisible())
+    assert isinstance(box, QMessageBox)
+    assert "the flux capacitor is empty" in box.informativeText()
+    assert "Traceback" in box.detailedText()
+    copy = next(b for b in box.findChildren(QPushButton) if b.text() == "Copy details")
+    copy.click()
+    assert "the flux capacitor is empty" in QGuiApplication.clipboard().text()
+    assert box.isVisible(), "copying keeps the dialog open"
+    box.close()
