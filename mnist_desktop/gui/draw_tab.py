@@ -314,8 +314,10 @@ class DrawTab(Tab):
             x, y, w, h = region.box
             # Back from 28x28 to the region's pixels, then into place on the canvas.
             placed = cv2.warpAffine(local, stages.transform, (w, h), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
-            inked = (ink[y:y + h, x:x + w] > 32).astype(np.float32)
-            heat[y:y + h, x:x + w] = np.maximum(heat[y:y + h, x:x + w], placed * np.maximum(inked, 0.25))
+            placed = cv2.GaussianBlur(placed, (0, 0), max(1.0, 0.04 * max(w, h)))  # no patch edges
+            # Colour the strokes themselves (and a rim), not the empty paper around them.
+            inked = cv2.dilate((ink[y:y + h, x:x + w] > 32).astype(np.uint8), np.ones((5, 5), np.uint8))
+            heat[y:y + h, x:x + w] = np.maximum(heat[y:y + h, x:x + w], placed * inked)
         self.canvas.set_overlay(heat)
 
     # ------------------------------------------------------------------ files

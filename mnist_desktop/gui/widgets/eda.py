@@ -107,7 +107,7 @@ class StatsView(QScrollArea):
             mean = stats.mean_images[c]
             scaled = np.clip(mean * (255.0 / max(float(mean.max()), 1.0)), 0, 255).astype(np.uint8)
             coloured = cv2.cvtColor(cv2.applyColorMap(scaled, cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)
-            big = cv2.resize(coloured, (84, 84), interpolation=cv2.INTER_NEAREST)
+            big = cv2.resize(coloured, (64, 64), interpolation=cv2.INTER_NEAREST)
             self.mean_labels[2 * c].setPixmap(QPixmap.fromImage(rgb_qimage(big)))
             self.mean_labels[2 * c + 1].setText(class_names[c])
         self.means_caption.setText(

@@ -146,7 +146,7 @@ class DigitGallery(QListView):
         self.selectionModel().currentChanged.connect(self._current_changed)
 
     def cell_size(self) -> QSize:
-        return QSize(max(self.thumb_size + 8, 64), self.thumb_size + 6 + self.caption_height + self.bars_height)
+        return QSize(max(self.thumb_size + 16, 76), self.thumb_size + 6 + self.caption_height + self.bars_height)
 
     def set_thumb_size(self, size: int) -> None:
         self.thumb_size = size
