@@ -76,3 +76,11 @@ def send_mouse(widget, kind: str, x: float, y: float, *, button: bool = True) ->
     from mnist_desktop.gui.replay import send_mouse as send
 
     send(widget, kind, x, y, button=button)
+
+
+def last_message_box(qtbot, window):
+    """The newest message box the window opened (waiting for it to appear)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=3000)
+    return window.findChildren(QMessageBox)[-1]

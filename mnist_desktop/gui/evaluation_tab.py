@@ -15,13 +15,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +30,7 @@ from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
+from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen
 
 
@@ -47,14 +46,17 @@ class _NumberItem(QTableWidgetItem):
         return self.value < getattr(other, "value", 0)
 
 
-def _table(columns: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(columns)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    return table
+def _gallery_page(caption: str, name: str, **gallery_options) -> tuple[QLabel, DigitGallery, QWidget]:
+    """A caption over a gallery: (label, gallery, page)."""
+    label = QLabel(caption)
+    label.setWordWrap(True)
+    gallery = DigitGallery(**gallery_options)
+    gallery.setObjectName(name)
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.addWidget(label)
+    layout.addWidget(gallery, 1)
+    return label, gallery, page
 
 
 class EvaluationTab(Tab):
@@ -111,9 +113,9 @@ class EvaluationTab(Tab):
         self.headline.setStyleSheet("font-size: 22pt; font-weight: 600;")
         self.subline = QLabel()
         self.subline.setWordWrap(True)
-        self.averages_table = _table(["average", "precision", "recall", "F1"])
+        self.averages_table = make_table(["average", "precision", "recall", "F1"])
         self.averages_table.setMaximumHeight(100)
-        self.class_table = _table(["class", "precision", "recall", "F1", "support", "accuracy"])
+        self.class_table = make_table(["class", "precision", "recall", "F1", "support", "accuracy"])
         self.class_table.setObjectName("perClassTable")
         self.class_table.setSortingEnabled(True)
         self.f1_plot = make_plot("Per-class precision and recall", object_name="perClassPlot")
@@ -160,26 +162,13 @@ class EvaluationTab(Tab):
         return page
 
     def _mistakes_page(self) -> QWidget:
-        self.mistakes_label = QLabel()
-        self.mistakes_label.setWordWrap(True)
-        self.mistakes_gallery = DigitGallery(show_bars=True)
-        self.mistakes_gallery.setObjectName("mistakesGallery")
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.mistakes_label)
-        layout.addWidget(self.mistakes_gallery, 1)
+        self.mistakes_label, self.mistakes_gallery, page = _gallery_page("", "mistakesGallery", show_bars=True)
         return page
 
     def _samples_page(self) -> QWidget:
-        self.samples_label = QLabel("A random sample of the test images with the model's reading: green when right, "
-                                    "red when wrong (mistakes are mixed in so that both show).")
-        self.samples_label.setWordWrap(True)
-        self.samples_gallery = DigitGallery(thumb_size=64)
-        self.samples_gallery.setObjectName("samplesGallery")
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.samples_label)
-        layout.addWidget(self.samples_gallery, 1)
+        self.samples_label, self.samples_gallery, page = _gallery_page(
+            "A random sample of the test images with the model's reading: green when right, red when wrong "
+            "(mistakes are mixed in so that both show).", "samplesGallery", thumb_size=64)
         return page
 
     def _curves_page(self) -> QWidget:

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     from mnist_desktop.gui.app import create_application
     from mnist_desktop.gui.main_window import MainWindow
 
-    app = create_application()
+    app = create_application()  # noqa: F841 - the application must outlive this function's work
     window = MainWindow(restore=False)
     window.resize(1400, 860)
     window.show()

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
+from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
 from mnist_desktop.ml.architectures import ARCHITECTURES, get_architecture
 
@@ -222,12 +220,8 @@ class TrainingTab(Tab):
             plot.addLegend(offset=(-10, 10))
         self.accuracy_plot.getPlotItem().setYRange(0.8, 1.0)
         self.accuracy_plot.getPlotItem().enableAutoRange(y=False)
-        self.table = QTableWidget(0, 7)
+        self.table = make_table(["epoch", "loss", "accuracy", "val loss", "val accuracy", "time", "learning rate"])
         self.table.setObjectName("epochTable")
-        self.table.setHorizontalHeaderLabels(["epoch", "loss", "accuracy", "val loss", "val accuracy", "time", "learning rate"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setMaximumHeight(170)
 
         right = QVBoxLayout()

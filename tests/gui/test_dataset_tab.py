@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
-from tests.helpers import send_mouse, small_split, write_idx_folder
+from tests.helpers import last_message_box, send_mouse, small_split, write_idx_folder
 
 
 def test_gallery_filters_by_label_and_split(window, qtbot, mnist):
@@ -65,8 +64,7 @@ def test_open_a_good_then_a_bad_data_set(window, qtbot, mnist, tmp_path):
     worker = window.open_dataset(str(broken))
     with qtbot.waitSignal(worker.done, timeout=10_000):
         pass
-    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=3000)
-    box = window.findChildren(QMessageBox)[-1]
+    box = last_message_box(qtbot, window)
     assert "broken.csv, line 2: 3 columns, expected 785" in box.text()
     box.close()
     # The previous data set stays loaded.

@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from mnist_desktop.core.errors import TrainingError
+from tests.helpers import last_message_box
 
 
 def configure(tab, arch="mlp", epochs=2, size=2000, validation=0.1):
@@ -100,8 +101,7 @@ def test_a_failure_shows_a_message_and_reenables_the_controls(window, qtbot, mon
     worker = tab.start_training()
     with qtbot.waitSignal(worker.done, timeout=10_000):
         pass
-    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=3000)
-    box = window.findChildren(QMessageBox)[-1]
+    box = last_message_box(qtbot, window)
     assert "lower the learning rate" in box.text()
     box.close()
     assert tab.train_button.isEnabled() and not tab.stop_button.isEnabled()
