@@ -42,6 +42,14 @@ def _camera_device(index: int) -> Path:
     return Path(f"/dev/video{index}")
 
 
+def camera_candidates(max_index: int = 8) -> list[int]:
+    """Camera indices that may exist, without opening any (instant, for the window's start-up):
+    the /dev/videoN nodes on Linux; index 0 elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return [0]
+    return [i for i in range(max_index) if _camera_device(i).exists()]
+
+
 def list_cameras(max_index: int = 8) -> list[int]:
     """Indices of the cameras that open now (probed only where a device node exists on Linux,
     so a machine without cameras answers at once)."""

@@ -49,7 +49,8 @@ class CameraTab(Tab):
         self.source_combo.setObjectName("cameraSourceCombo")
         self.source_combo.setMinimumWidth(180)
         self.refresh_button = QPushButton("Find cameras")
-        self.refresh_button.clicked.connect(self.refresh_cameras)
+        self.refresh_button.setToolTip("Try each camera and list the ones that deliver frames")
+        self.refresh_button.clicked.connect(self.find_cameras)
         self.video_button = QPushButton("Video file…")
         self.video_button.clicked.connect(self._ask_video)
         self.image_button = QPushButton("Image…")
@@ -170,14 +171,29 @@ class CameraTab(Tab):
         layout.addLayout(sources)
         layout.addLayout(middle, 1)
         layout.addWidget(self.status_label)
-        self.refresh_cameras()
+        # Opening cameras takes time (and lights their LEDs): at start-up only list the devices.
+        from mnist_desktop.core.frames import camera_candidates
+
+        self._fill_sources(camera_candidates())
 
     # ------------------------------------------------------------------ sources
-    def refresh_cameras(self) -> None:
+    def find_cameras(self) -> workers.Worker:
+        """Try each camera in a worker (opening one can take a second) and list those that work."""
         from mnist_desktop.core.frames import list_cameras
 
+        self.refresh_button.setEnabled(False)
+        self.status_label.setText("Looking for cameras…")
+
+        def found(cameras: list[int]) -> None:
+            self._fill_sources(cameras)
+            if cameras:
+                self.status_label.setText(f"Found {len(cameras)} camera{'s' if len(cameras) > 1 else ''} that work.")
+
+        return workers.start_worker(self, lambda context: list_cameras(), name="Looking for cameras",
+                                    on_result=found, on_done=lambda: self.refresh_button.setEnabled(True))
+
+    def _fill_sources(self, cameras: list[int]) -> None:
         self.source_combo.clear()
-        cameras = list_cameras()
         for index in cameras:
             self.source_combo.addItem(f"Camera {index}", ("camera", index))
         if self._file is not None:

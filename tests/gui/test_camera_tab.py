@@ -167,3 +167,14 @@ def test_region_of_interest_and_tuning_reach_the_loop(tab, qtbot, number_frames)
     tab.view.set_roi(None)
     tab.stop()
     wait_done(qtbot, worker)
+
+
+def test_find_cameras_runs_in_the_background(tab, qtbot, monkeypatch):
+    import mnist_desktop.core.frames as frames
+
+    monkeypatch.setattr(frames, "list_cameras", lambda max_index=8: [])
+    worker = tab.find_cameras()
+    assert not tab.refresh_button.isEnabled()
+    wait_done(qtbot, worker)
+    qtbot.waitUntil(tab.refresh_button.isEnabled, timeout=2000)
+    assert "No camera found" in tab.status_label.text()
