@@ -46,7 +46,7 @@ def bench_draw(report: dict[str, Any], quick: bool) -> None:
     from mnist_desktop.core.handwriting import drawing_set
     from mnist_desktop.gui.draw_tab import DrawTab
     from mnist_desktop.gui.state import AppState
-    from mnist_desktop.gui.replay import draw, send_mouse
+    from mnist_desktop.gui.replay import draw_strokes
 
     app = QApplication.instance() or QApplication([])
     predictor = load_predictor()
@@ -64,20 +64,11 @@ def bench_draw(report: dict[str, Any], quick: bool) -> None:
     for drawing in drawings:
         canvas.clear()
         scale = canvas.width() / 280
-        # Everything but the last release, then time the release: that is when the reading is due.
-        strokes = drawing.strokes
         canvas.pen_width = drawing.pen * scale
-        if len(strokes) > 1:
-            from mnist_desktop.core.handwriting import Drawing
-
-            draw(canvas, Drawing(drawing.digit, strokes[:-1], drawing.pen, drawing.style))
-        last = np.asarray(strokes[-1]) * scale
-        send_mouse(canvas, "press", *last[0])
-        for point in _dense(last):
-            send_mouse(canvas, "move", *point)
-        started = time.perf_counter()
-        send_mouse(canvas, "release", *last[-1])
-        latencies.append((time.perf_counter() - started) * 1000)
+        started = []
+        draw_strokes(canvas, drawing.strokes, scale=scale,
+                     before_last_release=lambda: started.append(time.perf_counter()))
+        latencies.append((time.perf_counter() - started[0]) * 1000)
         text = tab.prediction_label.text()
         if text.startswith(str(drawing.digit)) and (len(text) == 1 or not text[1].isdigit()):
             right += 1
@@ -109,14 +100,6 @@ def bench_draw(report: dict[str, Any], quick: bool) -> None:
           f"p95 {result['release_to_reading_ms_p95']:.1f} ms (target <= 16 ms)")
     if wrong:
         print("misread: " + ", ".join(wrong[:20]))
-
-
-def _dense(points: np.ndarray, step: float = 4.0) -> list[np.ndarray]:
-    out = []
-    for a, b in zip(points[:-1], points[1:], strict=True):
-        n = max(1, int(np.ceil(np.linalg.norm(b - a) / step)))
-        out.extend(a + (b - a) * (k / n) for k in range(1, n + 1))
-    return out
 
 
 def _reference_read(frame: np.ndarray, classify) -> str:

@@ -35,6 +35,7 @@ class DatasetTab(Tab):
         self._images = np.zeros((0, 28, 28), np.uint8)
         self._labels = np.zeros(0, np.uint8)
         self._splits = np.zeros(0, np.uint8)  # 0 = train, 1 = test, per row of _images
+        self._class_names: tuple[str, ...] = tuple(str(d) for d in range(10))
         self._stats_worker: workers.Worker | None = None
         self._personal = None  # the user's own drawings, shown instead of the data set when chosen
 
@@ -178,7 +179,7 @@ class DatasetTab(Tab):
         if label != ALL_LABELS:
             mask &= self._labels == label
         order = np.flatnonzero(mask)
-        names = getattr(self, "_class_names", tuple(str(d) for d in range(10)))
+        names = self._class_names
         labels = self._labels
 
         def caption(i: int) -> str:
@@ -194,7 +195,7 @@ class DatasetTab(Tab):
         split = "train" if self._splits[item] == 0 else "test"
         position = item if self._splits[item] == 0 else item - int(np.count_nonzero(self._splits == 0))
         label = self._labels[item]
-        names = getattr(self, "_class_names", tuple(str(d) for d in range(10)))
+        names = self._class_names
         text = "no label" if label == UNLABELED else f"label <b>{names[label]}</b>"
         self.image_info.setText(f"{text} &nbsp;·&nbsp; {split} image #{position:,} &nbsp;·&nbsp; "
                                 f"ink {self._images[item].sum() / 255:.0f} full pixels")

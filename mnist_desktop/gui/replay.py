@@ -22,17 +22,27 @@ def send_mouse(widget: QWidget, kind: str, x: float, y: float, *, button: bool =
     QApplication.sendEvent(widget, event)
 
 
-def draw_strokes(widget: QWidget, strokes: list[np.ndarray], *, scale: float = 1.0, step: float = 4.0) -> None:
-    """Press, move along each stroke (at most ``step`` pixels apart, as a mouse reports), release."""
-    for stroke in strokes:
-        points = np.asarray(stroke, np.float64) * scale
-        dense = [points[0]]
-        for a, b in zip(points[:-1], points[1:], strict=True):
-            n = max(1, int(np.ceil(np.linalg.norm(b - a) / step)))
-            dense.extend(a + (b - a) * (k / n) for k in range(1, n + 1))
+def mouse_path(points: np.ndarray, step: float = 4.0) -> list[np.ndarray]:
+    """The positions a mouse reports along a stroke: at most ``step`` pixels apart."""
+    points = np.asarray(points, np.float64)
+    dense = [points[0]]
+    for a, b in zip(points[:-1], points[1:], strict=True):
+        n = max(1, int(np.ceil(np.linalg.norm(b - a) / step)))
+        dense.extend(a + (b - a) * (k / n) for k in range(1, n + 1))
+    return dense
+
+
+def draw_strokes(widget: QWidget, strokes: list[np.ndarray], *, scale: float = 1.0, step: float = 4.0,
+                 before_last_release=None) -> None:
+    """Press, move along each stroke, release. ``before_last_release`` is called just before the
+    final release (the benchmark starts its clock there: that is when a reading is due)."""
+    for k, stroke in enumerate(strokes):
+        dense = mouse_path(np.asarray(stroke, np.float64) * scale, step)
         send_mouse(widget, "press", *dense[0])
         for point in dense[1:]:
             send_mouse(widget, "move", *point)
+        if before_last_release is not None and k == len(strokes) - 1:
+            before_last_release()
         send_mouse(widget, "release", *dense[-1])
 
 

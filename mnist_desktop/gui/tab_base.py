@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from mnist_desktop.gui.state import AppState
 
@@ -20,15 +19,3 @@ class Tab(QWidget):
     def shutdown(self) -> None:
         """Stop this tab's background work; the window joins all workers right after."""
 
-
-class ComingTab(Tab):
-    """A tab whose feature is not built yet: says what it will hold instead of showing nothing."""
-
-    def __init__(self, state: AppState, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("color: palette(mid); font-size: 14pt; padding: 40px;")
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)

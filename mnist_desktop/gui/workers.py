@@ -91,7 +91,6 @@ class Worker(QThread):
         self._stop = threading.Event()
         self.name = name or getattr(function, "__name__", "work")
         self.setObjectName(f"worker:{self.name}")
-        self.error_handled = False
         self.finished.connect(self._unregister)
 
     def start(self, *args: Any, **kwargs: Any) -> None:  # noqa: D401 - QThread API

@@ -129,7 +129,6 @@ class DrawCanvas(QWidget):
 
     def _paint_background(self) -> None:
         background = self._background
-        ratio = self.devicePixelRatioF()
         target = QRectF(0, 0, self.width(), self.height())
         h, w = background.shape
         scale = min(target.width() / w, target.height() / h) * 0.9
@@ -138,7 +137,6 @@ class DrawCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, gray_qimage(background))
         painter.end()
-        del ratio
 
     def ink(self) -> np.ndarray:
         """The ink as uint8 (height x width device pixels), 255 = full ink: MNIST polarity."""
