@@ -37,13 +37,13 @@ test-data:
 	fi
 
 bench: $(VENV)/.stamp-app sysdeps
-	$(HEADLESS) $(PY) -m mnist_desktop.bench $(BENCH_ARGS)
+	$(HEADLESS) $(PY) -m benchmarks.bench $(BENCH_ARGS)
 
 model: $(VENV)/.stamp-app
 	$(PY) -m mnist_desktop train --preset default --out models/mnist_cnn
 
 screenshots: $(VENV)/.stamp-app sysdeps
-	$(HEADLESS) $(PY) -m mnist_desktop.gui.screenshots resources/screenshots
+	$(HEADLESS) $(PY) -m benchmarks.screenshots resources/screenshots
 
 # Qt needs a handful of system libraries that a bare Debian lacks; this finds the missing ones with
 # ldd on the installed Qt and installs their Debian packages (or says exactly which to install).

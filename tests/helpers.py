@@ -73,7 +73,7 @@ def similarity(a: np.ndarray, b: np.ndarray, shift: int = 1) -> float:
 def send_mouse(widget, kind: str, x: float, y: float, *, button: bool = True) -> None:
     """Deliver a synthetic mouse event straight to ``widget`` (QTest's cursor moves do not reach
     widgets on the offscreen platform). kind: "press", "move" or "release"."""
-    from mnist_desktop.gui.replay import send_mouse as send
+    from benchmarks.replay import send_mouse as send
 
     send(widget, kind, x, y, button=button)
 

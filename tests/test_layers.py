@@ -64,3 +64,15 @@ def test_ml_modules_load_without_qt_or_tensorflow():
 def test_importing_the_package_is_cheap():
     loaded = _modules_after("import mnist_desktop, mnist_desktop.cli")
     assert not loaded & set(QT + TENSORFLOW + ("cv2", "sklearn", "matplotlib"))
+
+
+def test_the_shipped_package_holds_no_bench_or_generator_code():
+    """Bench, screenshot tooling and synthetic data live in benchmarks/, which the wheel leaves out."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for name in imported_names(path):
+            if name == "benchmarks" or name.startswith("benchmarks."):
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    leftovers = [p.name for p in PACKAGE.rglob("*.py")
+                 if p.stem in {"bench", "bench_reading", "handwriting", "synthetic_frames", "replay", "screenshots"}]
+    assert not offenders and not leftovers, "\n".join(offenders + leftovers)

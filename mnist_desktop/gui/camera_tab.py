@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from mnist_desktop.core.camera_ink import InkSettings
 from mnist_desktop.core.voting import StableReading
 from mnist_desktop.gui import workers
-from mnist_desktop.gui.capture import FramePacket, LoopControl, capture_loop
+from mnist_desktop.core.capture import FramePacket, LoopControl, capture_loop
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.camera_view import CameraView
 from mnist_desktop.gui.widgets.images import gray_pixmap

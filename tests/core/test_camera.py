@@ -15,7 +15,7 @@ from mnist_desktop import load_predictor, read_digits
 from mnist_desktop.core.camera_ink import InkSettings, find_ink
 from mnist_desktop.core.frames import CameraSource, ImageSource, SourceError, VideoFileSource, write_video
 from mnist_desktop.core.reading import read_frame
-from mnist_desktop.core.synthetic_frames import frame_set, make_frame
+from benchmarks.synthetic_frames import frame_set, make_frame
 from mnist_desktop.core.voting import StableReading
 
 

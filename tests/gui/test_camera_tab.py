@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from mnist_desktop.core.frames import SourceError, write_video
-from mnist_desktop.core.synthetic_frames import make_frame
-from mnist_desktop.gui import capture
+from benchmarks.synthetic_frames import make_frame
+from mnist_desktop.core import capture
 
 
 class ScriptedSource:

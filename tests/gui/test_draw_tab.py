@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from mnist_desktop.core.handwriting import drawing_set, make_drawing, number_drawing
-from mnist_desktop.gui.replay import draw, draw_strokes
+from benchmarks.handwriting import drawing_set, make_drawing, number_drawing
+from benchmarks.replay import draw, draw_strokes
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ def test_choosing_an_architecture_loads_its_recipe(window, arch):
 
 
 def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
-    from mnist_desktop.core.handwriting import make_drawing, render
+    from benchmarks.handwriting import make_drawing, render
     from mnist_desktop.core.personal import drawing_files, save_drawing
     from mnist_desktop.core.preprocess import prepare_digit
 

@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     shot("evaluation-compare")
 
     # Draw
-    from mnist_desktop.core.handwriting import make_drawing, number_drawing
-    from mnist_desktop.gui.replay import draw
+    from benchmarks.handwriting import make_drawing, number_drawing
+    from benchmarks.replay import draw
 
     window.show_tab("Draw")
     drawing_tab = window.draw_tab
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Camera: a video of a number on paper
     from mnist_desktop.core.frames import write_video
-    from mnist_desktop.core.synthetic_frames import make_frame
+    from benchmarks.synthetic_frames import make_frame
 
     data = window.state.dataset
     picks = [int(np.flatnonzero(data.y_test == d)[5]) for d in (1, 9, 8, 4)]

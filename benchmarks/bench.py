@@ -1,4 +1,4 @@
-"""`make bench` / `python -m mnist_desktop.bench`: the figures the design promises, measured on this
+"""`make bench` / `python -m benchmarks.bench`: the figures the design promises, measured on this
 machine in one run, each next to a reference measured in the same run.
 
 Sections (all by default; ``--only`` picks some): latency, startup, training, draw, camera.
@@ -224,7 +224,7 @@ def bench_training(report: dict[str, Any], quick: bool) -> None:
 
 # ---------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mnist_desktop.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a rough look, not for the README)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MNIST Desktop benchmark on {os.cpu_count()} CPU cores, {platform.platform()}")
     runners = {"latency": bench_latency, "startup": bench_startup, "training": bench_training}
     try:
-        from mnist_desktop import bench_reading
+        from benchmarks import bench_reading
 
         runners.update(draw=bench_reading.bench_draw, camera=bench_reading.bench_camera)
     except ImportError:  # pragma: no cover - only while those parts are being built

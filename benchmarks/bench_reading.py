@@ -43,10 +43,10 @@ def bench_draw(report: dict[str, Any], quick: bool) -> None:
     from PySide6.QtWidgets import QApplication
 
     from mnist_desktop import load_predictor
-    from mnist_desktop.core.handwriting import drawing_set
+    from benchmarks.handwriting import drawing_set
     from mnist_desktop.gui.draw_tab import DrawTab
     from mnist_desktop.gui.state import AppState
-    from mnist_desktop.gui.replay import draw_strokes
+    from benchmarks.replay import draw_strokes
 
     app = QApplication.instance() or QApplication([])
     predictor = load_predictor()
@@ -128,7 +128,7 @@ def _reference_read(frame: np.ndarray, classify) -> str:
 def bench_camera(report: dict[str, Any], quick: bool) -> None:
     from mnist_desktop import load_dataset, load_predictor
     from mnist_desktop.core.reading import read_frame
-    from mnist_desktop.core.synthetic_frames import frame_set
+    from benchmarks.synthetic_frames import frame_set
     from mnist_desktop.ml.modelio import load_keras_model
     from mnist_desktop.paths import default_model
 
