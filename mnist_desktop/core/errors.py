@@ -15,3 +15,8 @@ class ModelError(MnistDesktopError, ValueError):
 
 class TrainingError(MnistDesktopError, RuntimeError):
     """Training could not go on (the loss diverged, memory ran out, the data cannot be trained on)."""
+
+
+class OutputError(MnistDesktopError, ValueError):
+    """A place to write to that cannot be used (a file where a folder belongs, an existing target
+    without permission to replace it, a full or read-only disk); the message names the path."""

@@ -29,9 +29,9 @@ class Predictor:
         self._content = model_content
         self._threads = threads
         self._local = threading.local()
-        # Fail now, with a clear message, rather than on the first drawing.
-        interpreter, _, _ = self._interpreter(1)
-        self._check_signature(interpreter)
+        # Fail now, with a clear message, rather than on the first drawing. The model's own input
+        # signature is checked before any tensor is resized (a resize would make any shape fit).
+        self._check_signature()
 
     # ------------------------------------------------------------ what the GUI shows
     @property
@@ -53,14 +53,23 @@ class Predictor:
 
     # ------------------------------------------------------------ inference
     def predict(self, images: np.ndarray) -> np.ndarray:
-        """(N, 10) float32 probabilities; a single 28x28 image gives (1, 10)."""
+        """(N, 10) float32 probabilities; a single 28x28 image gives (1, 10).
+
+        uint8 images are 0-255, other numbers are taken as 0-1. Images with NaN or infinite pixels
+        are refused with a `ValueError` (they would give NaN probabilities, not a reading).
+        """
         images = np.asarray(images)
+        if images.dtype.kind not in "uifb":
+            raise ValueError(f"expected numeric N x 28 x 28 images, got {images.dtype}")
         if images.ndim == 2:
             images = images[None]
         if images.ndim == 4 and images.shape[-1] == 1:
             images = images[..., 0]
         if images.ndim != 3 or images.shape[1:] != (28, 28):
             raise ValueError(f"expected N x 28 x 28 images, got shape {images.shape}")
+        if images.dtype.kind == "f" and not np.isfinite(images).all():
+            bad = int(np.flatnonzero((~np.isfinite(images)).any(axis=(1, 2)))[0])
+            raise ValueError(f"image {bad} has NaN or infinite pixel values; expected numbers 0-1 (or uint8 0-255)")
         scale = 1.0 / 255.0 if images.dtype == np.uint8 else 1.0
         count = len(images)
         out = np.empty((count, 10), np.float32)
@@ -100,16 +109,26 @@ class Predictor:
             cache[size] = entry
         return entry
 
-    def _check_signature(self, interpreter) -> None:
+    def _check_signature(self) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
         where = f"{self.path}: " if self.path else ""
-        inputs, outputs = interpreter.get_input_details(), interpreter.get_output_details()
+        try:
+            interpreter = Interpreter(model_content=self._content, num_threads=self._threads)
+            inputs, outputs = interpreter.get_input_details(), interpreter.get_output_details()
+        except (ValueError, RuntimeError, IndexError) as exc:
+            raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None
         if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1) or inputs[0]["dtype"] != np.float32:
-            shape = tuple(inputs[0]["shape"]) if inputs else ()
-            raise ModelError(f"{where}expects input {shape}, not float32 28x28x1 images")
+            shape = tuple(int(v) for v in inputs[0]["shape"][1:]) if inputs else ()
+            kind = np.dtype(inputs[0]["dtype"]).name if inputs else "nothing"
+            raise ModelError(f"{where}expects input {shape} {kind}, not float32 28x28x1 images")
         if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (10,):
-            shape = tuple(outputs[0]["shape"]) if outputs else ()
+            shape = tuple(int(v) for v in outputs[0]["shape"][1:]) if outputs else ()
             raise ModelError(f"{where}outputs {shape}, not 10 class probabilities")
-        probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
+        try:
+            probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None
         if not np.all(np.isfinite(probe)) or abs(float(probe.sum()) - 1.0) > 1e-3 or probe.min() < 0:
             raise ModelError(f"{where}its outputs are not probabilities (no softmax at the end)")
 
@@ -120,22 +139,32 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
     ``path`` may name NAME.tflite, NAME.keras, NAME.json or NAME. A .keras or .h5 without a
     .tflite beside it is converted (this loads TensorFlow, a few seconds).
     """
-    from mnist_desktop.ml.modelio import check_file_matches, model_paths, read_metadata
+    from mnist_desktop.core.files import regular_file_problem
+    from mnist_desktop.ml.modelio import MAX_MODEL_BYTES, check_file_matches, current_model_files, read_metadata
     from mnist_desktop.paths import default_model
 
     path = Path(path).expanduser() if path is not None else default_model()
-    keras_path, tflite_path, _ = model_paths(path)
     if path.suffix.lower() in (".h5", ".hdf5"):
         return _converted(path, threads)
-    if not tflite_path.exists():
+    keras_path, tflite_path, _ = current_model_files(path)
+    if not tflite_path.exists() and not tflite_path.is_symlink():
         if keras_path.exists():
             return _converted(keras_path, threads)
         raise ModelError(f"{path}: no such model (looked for {tflite_path.name} and {keras_path.name})")
-    if tflite_path.stat().st_size == 0:
+    problem = regular_file_problem(tflite_path)
+    if problem:
+        raise ModelError(f"{tflite_path}: {problem}")
+    size = tflite_path.stat().st_size
+    if size == 0:
         raise ModelError(f"{tflite_path}: the model file is empty")
+    if size > MAX_MODEL_BYTES:
+        raise ModelError(f"{tflite_path}: larger than {MAX_MODEL_BYTES >> 20} MB, the limit for a model file")
     metadata = read_metadata(tflite_path)
     check_file_matches(tflite_path, "tflite", metadata)
-    content = tflite_path.read_bytes()
+    try:
+        content = tflite_path.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"{tflite_path}: cannot be read ({exc.strerror or exc})") from None
     return Predictor(content, path=tflite_path, metadata=metadata, threads=threads)
 
 

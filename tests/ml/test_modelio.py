@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mnist_desktop import ModelError, load_predictor
+from mnist_desktop.core.errors import OutputError
 from mnist_desktop.ml.modelio import (
     export_model,
     load_keras_model,
@@ -50,7 +51,7 @@ def test_a_failed_save_leaves_the_previous_model_intact(tiny_run, tiny_model_pat
 
     _, keras = import_tensorflow()
     monkeypatch.setattr(keras.Model, "save", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="good.keras: no space left on the disk holding it"):
         save_model(trained.model, target, trained.metadata, tflite=trained.tflite)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert after == before, "the good model must be untouched and no temporary file left behind"
