@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from mnist_desktop.core.dataset import Dataset
+from mnist_desktop.core.files import atomic_path
 from mnist_desktop.core.imageio import read_image, write_image
 
 
@@ -37,9 +38,8 @@ def save_drawing(prepared: np.ndarray, original: np.ndarray, label: int, folder:
     # The original first: a drawing is only listed once its 28x28 image exists.
     write_image(target / f"{name}-original.png", original)
     path = target / f"{name}.png"
-    temporary = target / f".{name}.tmp.png"
-    write_image(temporary, prepared.astype(np.uint8))
-    temporary.replace(path)
+    with atomic_path(path) as temporary:
+        write_image(temporary, prepared.astype(np.uint8))
     return path
 
 

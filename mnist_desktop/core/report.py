@@ -11,13 +11,15 @@ import datetime as _dt
 import html
 import io
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from mnist_desktop.core import figures
+from mnist_desktop.core import figures, files
 from mnist_desktop.core.metrics import Evaluation
 
 
@@ -30,19 +32,22 @@ def write_report(
     dataset_name: str,
     metadata: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Write every part of the report into ``folder``; returns {part: path}."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write every part of the report into ``folder``; returns {part: path}.
+
+    The whole report is written first into a hidden folder, then switched in: a new ``folder`` is
+    that folder renamed; into an existing one the parts are moved (renames, which need no space),
+    and parts of an older report that this one lacks are removed. Other files in ``folder`` are
+    left alone. A full or read-only disk (`OutputError`) leaves an older report as it was.
+    """
+    folder = files.check_output(folder, folder=True)
     metadata = metadata or {}
     written: dict[str, Path] = {}
+    parts: dict[str, bytes] = {}
 
     def save(name: str, data: bytes) -> Path:
-        path = folder / name
-        temporary = path.with_name(f".{name}.tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-        written[name] = path
-        return path
+        parts[name] = data
+        written[name] = folder / name
+        return folder / name
 
     pngs: dict[str, bytes] = {
         "confusion_matrix.png": figures.png_bytes(figures.confusion_figure(evaluation)),
@@ -85,7 +90,47 @@ def write_report(
           *(f"{p:.6f}" for p in evaluation.probabilities[i])] for i in evaluation.misclassified],
     ))
     save("report.html", _html(evaluation, model_name, dataset_name, metadata, pngs).encode("utf-8"))
+    _switch_in(folder, parts)
     return {name: path for name, path in written.items()}
+
+
+# Every file a report may hold: an older report's parts that the new one lacks are removed.
+REPORT_PARTS = frozenset({
+    "confusion_matrix.png", "confusion_matrix_normalised.png", "per_class.png", "misclassified.png",
+    "predictions_matplotlib.png", "predictions_opencv.png", "training_curves.png", "report.json",
+    "per_class.csv", "confusion_matrix.csv", "misclassified.csv", "report.html",
+})
+
+
+def _switch_in(folder: Path, parts: dict[str, bytes]) -> None:
+    existing = folder.is_dir()
+    # Staged inside the folder when it exists (the same disk, so the moves are renames).
+    home = folder if existing else folder.parent
+    with files.output_errors(folder):
+        home.mkdir(parents=True, exist_ok=True)
+        # Leftovers of a killed write are named after the target: removed here, before the next.
+        key = folder / ".report" if existing else folder
+        files.remove_leftovers(key)
+        stage = Path(tempfile.mkdtemp(prefix=files.temporary_prefix(key), suffix=".tmp", dir=home))
+    try:
+        with files.output_errors(folder):
+            for name, data in parts.items():
+                (stage / name).write_bytes(data)
+                os.chmod(stage / name, 0o666 & ~files._umask())
+            files.fsync_tree(stage)
+            if not existing:
+                os.chmod(stage, 0o777 & ~files._umask())
+                os.replace(stage, folder)
+                files.fsync_dir(folder.parent)
+                return
+            for name in parts:
+                os.replace(stage / name, folder / name)
+            for stale in REPORT_PARTS - parts.keys():
+                (folder / stale).unlink(missing_ok=True)
+            files.fsync_dir(folder)
+    finally:
+        if stage.exists():
+            files.remove_quietly(stage)
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:

@@ -144,14 +144,18 @@ def select_training_data(
     if not dataset.labeled or len(dataset.x_train) == 0:
         raise TrainingError(f"{dataset.name} has no labeled training images to learn from")
     x, y = dataset.x_train, dataset.y_train
-    if config.train_size is not None and config.train_size < len(x):
-        keep, _ = stratified_split(y, 1 - config.train_size / len(x), seed=config.seed)
-        x, y = x[keep], y[keep]
-    validation = None
-    if config.validation_fraction > 0:
-        train_idx, val_idx = stratified_split(y, config.validation_fraction, seed=config.seed)
-        validation = (x[val_idx], y[val_idx])
-        x, y = x[train_idx], y[train_idx]
+    try:
+        if config.train_size is not None and config.train_size < len(x):
+            keep, _ = stratified_split(y, 1 - config.train_size / len(x), seed=config.seed)
+            x, y = x[keep], y[keep]
+        validation = None
+        if config.validation_fraction > 0:
+            train_idx, val_idx = stratified_split(y, config.validation_fraction, seed=config.seed)
+            validation = (x[val_idx], y[val_idx])
+            x, y = x[train_idx], y[train_idx]
+    except ValueError as exc:
+        # Too small a set to split: say so (and how many are needed), not "unexpected error".
+        raise TrainingError(f"{dataset.name}: {exc}") from None
     counts = {"train": int(len(x)), "validation": int(len(validation[0])) if validation else 0, "extra": 0}
     if extra is not None and len(extra[0]):
         ex, ey = extra

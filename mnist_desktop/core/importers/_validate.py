@@ -43,7 +43,7 @@ def to_images(array: np.ndarray, where: str) -> np.ndarray:
         raise DatasetError(f"{where}: pixel values have type {array.dtype}, expected numbers 0-255")
     if array.size and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)):
-            i = int(np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).any(axis=1))[0])
+            i = int(np.flatnonzero((~np.isfinite(array.reshape(len(array), -1))).any(axis=1))[0])
             raise DatasetError(f"{where}, image {i}: pixel values are not finite numbers")
         if array.max() <= 1.0 and array.min() >= 0.0:
             # Already normalised to 0..1 (as many notebooks save them): back to MNIST's integers.

@@ -8,6 +8,8 @@ big-endian uint32 per dimension, then the data. Images are 0x00000803 (N x 28 x 
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import re
 import zlib
 from pathlib import Path
@@ -16,12 +18,14 @@ import numpy as np
 
 from mnist_desktop.core.dataset import (
     Dataset,
+    MAX_DATA_BYTES,
     Progress,
     display_name,
     guess_class_names,
     with_held_out_test,
 )
 from mnist_desktop.core.errors import DatasetError
+from mnist_desktop.core.files import describe_os_error
 
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
@@ -67,8 +71,11 @@ def load_idx_folder(folder: Path, progress: Progress) -> Dataset:
         labels = read_idx(labels_path, LABELS_MAGIC)
         step += 1
         progress(step / steps)
-        if images.shape[1:] != (28, 28):
-            raise DatasetError(f"{images_path}: images are {images.shape[1]}x{images.shape[2]}, expected 28x28")
+        if images.ndim != 3 or images.shape[1:] != (28, 28):
+            size = "x".join(map(str, images.shape[1:])) or "single bytes"
+            raise DatasetError(f"{images_path}: images are {size}, expected 28x28")
+        if labels.ndim != 1:
+            raise DatasetError(f"{labels_path}: labels must be a flat list, the header announces {labels.ndim} dimensions")
         if len(images) != len(labels):
             raise DatasetError(
                 f"{images_path} holds {len(images)} images but {labels_path.name} holds {len(labels)} labels"
@@ -90,46 +97,75 @@ def load_idx_folder(folder: Path, progress: Progress) -> Dataset:
 
 
 def read_idx(path: Path, expected_magic: int) -> np.ndarray:
-    """The array in one IDX file, checked against its header; errors name the byte offset."""
-    data = _read_bytes(path)
-    if len(data) == 0:
+    """The array in one IDX file, checked against its header; errors name the byte offset.
+
+    The header is read first and checked against the real size of the data (the file's size, or
+    for a .gz at most one byte more than announced is decompressed), so neither a lying header nor
+    a gzip bomb can make it allocate more than `MAX_DATA_BYTES`.
+    """
+    kind = "images" if expected_magic == IMAGES_MAGIC else "labels"
+    try:
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+            try:
+                return _read_idx_stream(path, stream, expected_magic, kind, None if gzipped else raw_size(raw))
+            except (EOFError, OSError, zlib.error) as exc:
+                if not gzipped:
+                    raise
+                raise DatasetError(f"{path}: the gzip stream is damaged or truncated ({exc})") from None
+    except OSError as exc:
+        raise DatasetError(describe_os_error(exc, path)) from None
+
+
+def raw_size(handle) -> int:
+    return os.fstat(handle.fileno()).st_size
+
+
+def _read_idx_stream(path: Path, stream, expected_magic: int, kind: str, file_size: int | None) -> np.ndarray:
+    head = stream.read(4)
+    if len(head) == 0:
         raise DatasetError(f"{path}: the file is empty")
-    if len(data) < 4:
-        raise DatasetError(f"{path}: truncated at offset {len(data)}: the 4-byte magic number is incomplete")
-    magic = int.from_bytes(data[:4], "big")
+    if len(head) < 4:
+        raise DatasetError(f"{path}: truncated at offset {len(head)}: the 4-byte magic number is incomplete")
+    magic = int.from_bytes(head, "big")
     if magic != expected_magic:
-        kind = "images" if expected_magic == IMAGES_MAGIC else "labels"
         raise DatasetError(
             f"{path}: wrong magic number 0x{magic:08x} at offset 0 "
             f"(expected 0x{expected_magic:08x} for an IDX file of {kind})"
         )
-    ndim = data[3]
+    ndim = head[3]
     header = 4 + 4 * ndim
-    if len(data) < header:
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise DatasetError(
-            f"{path}: truncated at offset {len(data)}: the header needs {header} bytes for {ndim} dimensions"
+            f"{path}: truncated at offset {4 + len(dims)}: the header needs {header} bytes for {ndim} dimensions"
         )
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape, dtype=np.int64))
-    available = len(data) - header
+    shape = tuple(int.from_bytes(dims[4 * i: 4 + 4 * i], "big") for i in range(ndim))
+    # Python integers: a product of 32-bit dimensions can overflow NumPy's int64.
+    expected = math.prod(shape)
+    if expected > MAX_DATA_BYTES:
+        raise DatasetError(
+            f"{path}: the header announces {shape[0]:,} items of {'x'.join(map(str, shape[1:])) or '1'} bytes "
+            f"({expected:,} bytes), more than {MAX_DATA_BYTES >> 20} MB, the limit"
+        )
+    if file_size is not None:
+        available = file_size - header
+        data = stream.read(expected) if available == expected else b""
+    else:
+        data = stream.read(expected + 1)
+        available = len(data)
     if available < expected:
         raise DatasetError(
-            f"{path}: truncated at offset {len(data)}: the header announces {shape[0]} items "
+            f"{path}: truncated at offset {header + available}: the header announces {shape[0]} items "
             f"({expected} bytes after the {header}-byte header) but only {available} bytes follow"
         )
     if available > expected:
+        extra = f"{available - expected} unexpected bytes" if file_size is not None else "unexpected bytes"
         raise DatasetError(
-            f"{path}: {available - expected} unexpected bytes after offset {header + expected} "
-            f"(the header announces {shape[0]} items)"
+            f"{path}: {extra} after offset {header + expected} (the header announces {shape[0]} items)"
         )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
-
-
-def _read_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise DatasetError(f"{path}: the gzip stream is damaged or truncated ({exc})") from None
+    if len(data) < expected:
+        raise DatasetError(f"{path}: truncated while reading (the file changed?)")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
