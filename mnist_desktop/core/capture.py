@@ -13,6 +13,7 @@ import numpy as np
 
 from mnist_desktop.core.camera_ink import InkSettings, find_ink
 from mnist_desktop.core.frames import FrameSource, SourceError
+from mnist_desktop.core.image_input import as_bgr
 from mnist_desktop.core.reading import PageReading, read_regions
 
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries after a camera drops out
@@ -88,6 +89,11 @@ def capture_loop(context, source: FrameSource, control: LoopControl, sleep=time.
             if frame is None:
                 context.status(f"{source.name} ended.")
                 return "ended"
+            # Some cameras deliver BGRA, grey or 16-bit frames: the rest of the loop expects BGR.
+            try:
+                frame = as_bgr(frame)
+            except ValueError as exc:
+                raise SourceError(f"{source.name} delivers frames that are not images: {exc}") from None
             predictor = control.predictor
             settings = control.settings
             started = time.perf_counter()

@@ -18,6 +18,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from mnist_desktop.core.image_input import as_image, limit_side
+
 FIELD = 28
 BOX = 20
 # Measured on MNIST's training set: the mean centre of mass is (13.996, 14.007) in pixel indices.
@@ -31,6 +33,7 @@ NOISE_FLOOR = 30
 SPECK_SHARE = 0.05
 
 InkPolarity = Literal["auto", "light", "dark"]
+PREPARE_SIDE = 512
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,16 @@ class DigitStages:
 def prepare_digit(image: np.ndarray, ink: InkPolarity = "auto") -> np.ndarray:
     """Any single-digit image (any size, either polarity, grey or colour) -> uint8 28x28 like MNIST.
 
-    An image without ink gives an all-zero 28x28 (check with ``not result.any()``).
+    An image without ink gives an all-zero 28x28 (check with ``not result.any()``). Anything that
+    is not an image (see `as_image`) raises `ValueError` saying what is expected.
     """
-    return prepare_digit_stages(image, ink).result
+    # A digit ends up 20x20: reading it at more than PREPARE_SIDE pixels a side costs time (the
+    # stroke-width step grows with the fourth power of the side), not accuracy.
+    return prepare_digit_stages(limit_side(as_image(image), PREPARE_SIDE), ink).result
 
 
 def prepare_digit_stages(image: np.ndarray, ink: InkPolarity = "auto") -> DigitStages:
+    image = as_image(image)
     gray = to_gray(image)
     light, inverted = to_light_ink(gray, ink)
     light = drop_specks(light)

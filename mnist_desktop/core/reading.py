@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from mnist_desktop.core.image_input import as_bgr
 from mnist_desktop.core.preprocess import DigitStages, prepare_digit_stages
 from mnist_desktop.core.segment import DigitRegion, SegmentOptions, segment_digits
 
@@ -147,4 +148,7 @@ def read_frame(frame: np.ndarray, predictor: SupportsPredict, settings=None) -> 
 
 
 def read_digits(frame: np.ndarray, predictor: SupportsPredict) -> list[Reading]:
+    frame = as_bgr(frame)  # any grey/BGR/BGRA picture of any numeric type; ValueError for the rest
+    if frame.size == 0:
+        return []
     return read_frame(frame, predictor).readings
