@@ -29,6 +29,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: expected a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"invalid seed {value}: expected 0 to {2**32 - 1}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -58,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     train.add_argument("--validation", type=float, metavar="FRACTION", help="validation fraction (default 0.1)")
     train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=_seed, default=0, help="random seed, 0 to 4294967295")
     train.add_argument("--labels", choices=["sparse", "categorical"], help="integer or one-hot labels")
     train.add_argument("--data", metavar="PATH", help="data set (default: bundled MNIST)")
     train.add_argument("--out", metavar="PATH", help="where to save (NAME or NAME.keras; default: ./ARCH)")
@@ -90,13 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--model", metavar="PATH", help="model (default: the shipped one)")
     export.add_argument("--format", required=True, choices=["keras", "h5", "savedmodel", "tflite"])
     export.add_argument("--out", metavar="PATH", help="target (default: the model's name with the new suffix)")
+    export.add_argument("--force", action="store_true", help="replace an existing target of the same kind")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from mnist_desktop.core.errors import MnistDesktopError
 
+    as_program = argv is None
     argv = sys.argv[1:] if argv is None else argv
+    _quiet_native_logs()
     try:
         args = build_parser().parse_args(argv)
         handler = {
@@ -112,12 +125,40 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A file the user named that cannot be read or written (permission, full or read-only disk).
+        from mnist_desktop.core.files import describe_os_error
+
+        print(f"{PROG}: error: {describe_os_error(exc, exc.filename or '(unnamed file)')}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("MNIST_DESKTOP_DEBUG"):
             raise
         print(f"{PROG}: unexpected error: {type(exc).__name__}: {exc} "
               "(set MNIST_DESKTOP_DEBUG=1 for details)", file=sys.stderr)
         return 1
+    finally:
+        if as_program:
+            # The work is done (or reported): a Ctrl+C now would only interrupt the interpreter's
+            # teardown (LiteRT's Interpreter.__del__) and print a traceback-like warning.
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _quiet_native_logs() -> None:
+    """OpenCV and FFmpeg print their own warnings on stderr ("[ WARN:0@0.1] global grfmt_png.cpp…",
+    "moov atom not found"); the CLI reports each problem in one line of its own instead. Read by
+    OpenCV when it loads, so set before it is imported; the pixel limit caps what a decode may
+    allocate for formats whose size is not checked from the header first."""
+    from mnist_desktop.core.dataset import MAX_IMAGE_PIXELS
+
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_IMAGE_PIXELS))
+    if "cv2" in sys.modules:  # already loaded (main() called from Python): set its level directly
+        logging = sys.modules["cv2"].utils.logging
+        logging.setLogLevel(logging.LOG_LEVEL_SILENT)
 
 
 # ------------------------------------------------------------------------ window
@@ -155,7 +196,7 @@ def _train(args: argparse.Namespace) -> int:
         config.validate()
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    out = Path(args.out) if args.out else Path(arch)
+    out = _model_output(args.out, arch)
     data = load_dataset(args.data)
     bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
 
@@ -198,6 +239,23 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_output(out: str | None, arch: str) -> Path:
+    """Where `train` saves, checked before training starts (a bad path must not waste the run):
+    NAME, NAME.keras, or a folder (``dir/`` or an existing folder) to save ARCH.keras into."""
+    from mnist_desktop.core.files import check_output
+    from mnist_desktop.ml.modelio import model_paths
+
+    if not out:
+        path = Path(arch)
+    elif out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir():
+        path = Path(out).expanduser() / arch
+    else:
+        path = Path(out).expanduser()
+    for target in model_paths(path):
+        check_output(target)
+    return path
+
+
 class _ProgressBar:
     """One self-rewriting line on a terminal: epoch, bar, loss, accuracy, speed, time left."""
 
@@ -234,6 +292,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     from mnist_desktop.ml.evaluate import evaluate_predictor
     from mnist_desktop.ml.predictor import load_predictor
 
+    if args.report:
+        from mnist_desktop.core.files import check_output
+
+        check_output(args.report, folder=True)
     data = load_dataset(args.data)
     predictor = load_predictor(args.model)
     images, labels = data.split(args.split)
@@ -334,13 +396,15 @@ def _read(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------ export
 def _export(args: argparse.Namespace) -> int:
-    from mnist_desktop.ml.modelio import export_model, load_keras_model, model_paths
+    from mnist_desktop.ml.modelio import check_export_target, export_model, load_keras_model, model_paths
     from mnist_desktop.paths import default_model
 
     source = Path(args.model) if args.model else default_model()
     keras_path = source if source.suffix in (".keras", ".h5") else model_paths(source)[0]
-    model = load_keras_model(keras_path)
     out = Path(args.out) if args.out else keras_path.with_suffix("").with_name(keras_path.stem + "_export")
-    target = export_model(model, out, args.format)
+    # Before the model is loaded: an unusable or existing target is refused at once.
+    check_export_target(out, args.format, overwrite=args.force)
+    model = load_keras_model(keras_path)
+    target = export_model(model, out, args.format, overwrite=args.force)
     print(f"exported {keras_path} as {args.format}: {target}")
     return 0

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from mnist_desktop.core.errors import DatasetError, MnistDesktopError
+from mnist_desktop.core.image_input import quiet_native_stderr
 
 VIDEO_SUFFIXES = {".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v", ".wmv", ".ogv"}
 
@@ -117,11 +118,13 @@ class VideoFileSource:
             raise SourceError(f"{self.path}: no such file")
         if self.path.stat().st_size == 0:
             raise SourceError(f"{self.path}: the file is empty")
-        capture = cv2.VideoCapture(str(self.path))
-        if not capture.isOpened():
+        with quiet_native_stderr():  # OpenCV's AVI parser prints its complaints itself
+            capture = cv2.VideoCapture(str(self.path))
+            opened = capture.isOpened()
+            ok, first = capture.read() if opened else (False, None)
+        if not opened:
             capture.release()
             raise SourceError(f"{self.path}: not a video OpenCV can decode")
-        ok, first = capture.read()
         if not ok:
             capture.release()
             raise SourceError(f"{self.path}: holds no readable frames (damaged or an unsupported codec)")
@@ -213,6 +216,9 @@ def iter_source_frames(path: str | Path, every: int = 1) -> Iterator[tuple[int |
         while True:
             frame = source.read()
             if frame is None:
+                if index == 0:
+                    # OpenCV opened it but gives nothing (an image renamed .avi, say): not silence.
+                    raise DatasetError(f"{path}: holds no readable video frames (its content may not match its name)")
                 return
             if index % every == 0:
                 yield index, frame

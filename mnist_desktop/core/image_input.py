@@ -5,14 +5,20 @@ expected. `prepare_digit`, `read_digits`, the capture loop and `read_image` all 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import cv2
 import numpy as np
 
+from mnist_desktop.core.dataset import MAX_IMAGE_PIXELS
+
 # The most pixels an image given to the API may have: 50 megapixels (a 12 MP photo is fine; a
 # 20000 x 20000 array would take GBs of working memory).
-MAX_PIXELS = 50_000_000
+MAX_PIXELS = MAX_IMAGE_PIXELS
 
 EXPECTED = (
     "expected an image: a NumPy array (or PIL image) of shape (H, W) grey, (H, W, 1), (H, W, 3) BGR "
@@ -82,3 +88,22 @@ def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:
         return image
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence the C-level stderr for a moment: some decoders (OpenCV's AVI parser) print their
+    complaints there directly, bypassing any log level; the app reports the problem itself."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
