@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cv2
@@ -38,10 +39,14 @@ def read_image(path: str | Path) -> np.ndarray:
     except OSError as exc:
         raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     width, height = _header_size(path)
-    if width * height > MAX_PIXELS:
-        raise DatasetError(f"{path}: the image is {width}x{height}, more than {MAX_PIXELS // 1_000_000} "
-                           "megapixels, the limit")
-    image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
+    if (width * height if width else height) > MAX_PIXELS:
+        size = f"is {width}x{height}" if width else f"has {height:,} pixels"
+        raise DatasetError(f"{path}: the image {size}, more than {MAX_PIXELS // 1_000_000} megapixels, the limit")
+    try:
+        image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
+    except cv2.error:
+        # OpenCV's own checks (its pixel limit, OPENCV_IO_MAX_IMAGE_PIXELS) raise rather than fail.
+        image = None
     if image is None:
         raise DatasetError(f"{path}: not a readable image (damaged, or a format OpenCV cannot decode)")
     if image.dtype == np.uint16:
@@ -54,7 +59,8 @@ def read_image(path: str | Path) -> np.ndarray:
 
 def _header_size(path: Path) -> tuple[int, int]:
     """(width, height) from the file's header (Pillow reads only the header); (0, 0) when Pillow
-    does not know the format, which OpenCV then decodes under its own pixel limit."""
+    does not know the format, which OpenCV then decodes under its own pixel limit; (0, pixels)
+    when only the pixel count is known."""
     import warnings
 
     from PIL import Image
@@ -64,8 +70,10 @@ def _header_size(path: Path) -> tuple[int, int]:
             warnings.simplefilter("ignore")
             with Image.open(path) as header:
                 return header.size
-    except Image.DecompressionBombError:
-        return (MAX_PIXELS, MAX_PIXELS)
+    except Image.DecompressionBombError as exc:
+        # Pillow's own, larger limit stops it before it says the size; its message has the count.
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        return (0, int(found.group(1)) if found else MAX_PIXELS + 1)
     except Exception:  # noqa: BLE001 - any format Pillow cannot identify or parse
         return (0, 0)
 

@@ -439,27 +439,32 @@ def _keras_config_text(path: Path) -> str:
 def _h5_config_text(path: Path) -> str:
     import h5py
 
-    def check(name: str, link: Any) -> None:
+    # h5py's visit callbacks stop the walk by returning a value (an exception raised inside them
+    # is mangled into a SystemError): each returns the problem it found.
+    def check(name: str, link: Any) -> str | None:
         if isinstance(link, h5py.ExternalLink):
-            raise ModelError(f"{path}: refused: {name} links to another file ({link.filename})")
+            return f"{path}: refused: {name} links to another file ({link.filename})"
+        return None
 
     sizes = {"bytes": 0, "objects": 0}
 
-    def measure(name: str, item: Any) -> None:
+    def measure(name: str, item: Any) -> str | None:
         sizes["objects"] += 1
         if sizes["objects"] > 100 * MAX_LAYERS:
-            raise ModelError(f"{path}: holds more than {100 * MAX_LAYERS} objects, the limit")
+            return f"{path}: holds more than {100 * MAX_LAYERS} objects, the limit"
         if isinstance(item, h5py.Dataset):
             if item.is_virtual or item.id.get_create_plist().get_external_count():
-                raise ModelError(f"{path}: refused: {name} keeps its data in other files")
+                return f"{path}: refused: {name} keeps its data in other files"
             sizes["bytes"] += int(item.size) * item.dtype.itemsize
             if sizes["bytes"] > MAX_MODEL_BYTES:
-                raise ModelError(f"{path}: its arrays hold more than {MAX_MODEL_BYTES >> 20} MB, the limit")
+                return f"{path}: its arrays hold more than {MAX_MODEL_BYTES >> 20} MB, the limit"
+        return None
 
     try:
         with h5py.File(path, "r") as handle:
-            handle.visititems_links(check)
-            handle.visititems(measure)
+            problem = handle.visititems_links(check) or handle.visititems(measure)
+            if problem:
+                raise ModelError(problem)
             if "model_config" not in handle.attrs:
                 raise ModelError(f"{path}: an HDF5 file without a model inside (weights only?)")
             if handle.attrs.get_id("model_config").get_storage_size() > MAX_CONFIG_BYTES:
