@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -67,3 +69,46 @@ def test_export(tiny_model_path, tmp_path, fmt):
     result = cli("export", "--model", str(tiny_model_path), "--format", fmt, "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / f"out.{fmt}").stat().st_size > 10_000
+
+
+def test_export_refuses_an_existing_target_unless_forced(tiny_model_path, tmp_path):
+    target = tmp_path / "out.tflite"
+    target.write_bytes(b"an older export")
+    refused = cli("export", "--model", str(tiny_model_path), "--format", "tflite", "--out", str(target))
+    assert refused.returncode == 2 and refused.stderr.strip().endswith("out.tflite: already exists; use --force to replace it")
+    assert target.read_bytes() == b"an older export"
+    forced = cli("export", "--model", str(tiny_model_path), "--format", "tflite", "--out", str(target), "--force")
+    assert forced.returncode == 0, forced.stderr[-2000:]
+    assert target.stat().st_size > 10_000 and [p.name for p in tmp_path.iterdir()] == ["out.tflite"]
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [(None, "classic"), ("m", "m"), ("m.keras", "m.keras"), ("sub/", "sub/classic"), (".", "classic"),
+     ("existing", "existing/classic")],
+)
+def test_train_output_is_resolved_and_checked_before_training(tmp_path, monkeypatch, out, expected):
+    from mnist_desktop.cli import _model_output
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    assert _model_output(out, "classic") == Path(expected)
+
+
+def test_a_full_disk_while_writing_a_report_is_one_line_and_keeps_the_old_report(tmp_path, monkeypatch, capsys):
+    from mnist_desktop.cli import main
+
+    report = tmp_path / "report"
+    assert main(["evaluate", "--report", str(report)]) == 0
+    before = {p.name: p.read_bytes() for p in report.iterdir()}
+    capsys.readouterr()
+
+    def disk_full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    assert main(["evaluate", "--report", str(report)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"mnist-desktop: error: {report}: no space left on the disk holding it"]
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in report.iterdir()} == before
