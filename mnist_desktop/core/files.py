@@ -128,6 +128,7 @@ def atomic_path(target: Path | str, *, directory: bool = False) -> Iterator[Path
     target = Path(target)
     with output_errors(target):
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
         suffix = "" if directory else target.suffix
         fd, name = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=f".tmp{suffix}", dir=target.parent)
         os.close(fd)

@@ -1,0 +1,40 @@
+"""Model loading runs under a time budget: a file that makes a loader spin is refused, not waited on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mnist_desktop.core.errors import ModelError
+from mnist_desktop.ml.modelio import within_time_budget
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_a_load_past_its_time_budget_is_refused_and_abandoned(tmp_path):
+    release = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(ModelError, match=r"slow.h5: took longer than 0.3 s to load, the limit; refused"):
+        within_time_budget(tmp_path / "slow.h5", lambda: release.wait(30), seconds=0.3)
+    assert time.monotonic() - started < 5
+    release.set()
+
+
+def test_a_load_within_its_budget_returns_its_result_or_its_error(tmp_path):
+    assert within_time_budget(tmp_path / "m.keras", lambda: 42, seconds=5) == 42
+    with pytest.raises(ModelError, match="bad"):
+        within_time_budget(tmp_path / "m.keras", lambda: (_ for _ in ()).throw(ModelError("bad")), seconds=5)
+
+
+def test_after_the_work_a_ctrl_c_cannot_interrupt_the_teardown():
+    # Once a command has finished, SIGINT is ignored: LiteRT's Interpreter.__del__ at exit would
+    # otherwise print "Exception ignored in ... KeyboardInterrupt" after a successful save.
+    code = ("import signal, sys; from mnist_desktop.cli import main; sys.argv = ['mnist-desktop', 'read', "
+            "'/no/such.png']; main(); print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPOSITORY, timeout=60)
+    assert result.stdout.strip() == "True", result.stderr
