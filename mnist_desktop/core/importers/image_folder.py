@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist_desktop.core.dataset import (
+    MAX_DATA_BYTES,
     Dataset,
     Progress,
     display_name,
@@ -48,6 +49,8 @@ def load_image_folder(folder: Path, progress: Progress) -> Dataset:
     total = sum(len(v) for v in files.values())
     if total == 0:
         raise DatasetError(f"{folder}: the digit subfolders hold no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    if total * 28 * 28 > MAX_DATA_BYTES:
+        raise DatasetError(f"{folder}: holds {total:,} images, more than {MAX_DATA_BYTES // (28 * 28):,}, the limit")
     done = 0
     arrays = {}
     for split, entries in files.items():
