@@ -68,8 +68,10 @@ def check_output(path: Path | str, *, folder: bool = False, overwrite: bool = Tr
     """
     path = Path(path).expanduser()
     if path.name in ("", ".", ".."):
-        raise OutputError(f"{path}: names a folder, not a {'folder' if folder else 'file'} to write; "
-                          "add a name (for example {})".format(path / ("report" if folder else "model")))
+        if not folder:
+            raise OutputError(f"{path}: names a folder, not a file to write; add a name (for example "
+                              f"{path / 'model'})")
+        path = path.resolve()
     if path.exists() or path.is_symlink():
         if not (path.is_dir() if folder else path.is_file()):
             what = "a file" if path.is_file() else ("a folder" if path.is_dir() else "not a regular file")
@@ -143,7 +145,7 @@ def atomic_path(target: Path | str, *, directory: bool = False) -> Iterator[Path
             else:
                 fsync_file(temporary)
                 # mkstemp makes private files; what the app writes are ordinary documents.
-                os.chmod(temporary, 0o666 & ~_umask())
+                os.chmod(temporary, 0o666 & ~current_umask())
             if directory and target.exists():
                 # Folders cannot be renamed over; move the old one aside first, then drop it.
                 old = Path(tempfile.mkdtemp(prefix=temporary_prefix(target), suffix=".tmp-old", dir=target.parent))
@@ -213,7 +215,7 @@ def fsync_tree(folder: Path) -> None:
         fsync_dir(Path(root))
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

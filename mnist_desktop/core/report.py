@@ -116,10 +116,10 @@ def _switch_in(folder: Path, parts: dict[str, bytes]) -> None:
         with files.output_errors(folder):
             for name, data in parts.items():
                 (stage / name).write_bytes(data)
-                os.chmod(stage / name, 0o666 & ~files._umask())
+                os.chmod(stage / name, 0o666 & ~files.current_umask())
             files.fsync_tree(stage)
             if not existing:
-                os.chmod(stage, 0o777 & ~files._umask())
+                os.chmod(stage, 0o777 & ~files.current_umask())
                 os.replace(stage, folder)
                 files.fsync_dir(folder.parent)
                 return

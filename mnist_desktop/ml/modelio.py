@@ -207,7 +207,7 @@ def save_model_files(
                                                 encoding="utf-8")
             for staged in stage.iterdir():
                 # mkdtemp makes a private folder; a model is an ordinary document.
-                os.chmod(staged, 0o666 & ~files._umask())
+                os.chmod(staged, 0o666 & ~files.current_umask())
             files.fsync_tree(stage)
             _step("commit")
             os.replace(stage, _commit_folder(keras_path))
