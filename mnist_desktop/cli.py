@@ -151,7 +151,7 @@ def _quiet_native_logs() -> None:
     "moov atom not found"); the CLI reports each problem in one line of its own instead. Read by
     OpenCV when it loads, so set before it is imported; the pixel limit caps what a decode may
     allocate for formats whose size is not checked from the header first."""
-    from mnist_desktop.core.dataset import MAX_IMAGE_PIXELS
+    from mnist_desktop.core.limits import MAX_IMAGE_PIXELS
 
     os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET

@@ -21,12 +21,6 @@ FASHION_CLASSES = (
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
 IMAGE_SHAPE = (28, 28)
-# The most pixel data one file may hold (a .npz member, an IDX file, a CSV's text): checked from
-# headers before anything is decompressed or allocated. MNIST's 70,000 images take 55 MB; this is
-# room for about 680,000 images.
-MAX_DATA_BYTES = 512 * 1024 * 1024
-# The most pixels one image file may decode to (a 20000x20000 PNG is 400 million): 50 megapixels.
-MAX_IMAGE_PIXELS = 50_000_000
 
 Progress = Callable[[float], None]
 

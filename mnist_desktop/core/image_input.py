@@ -14,7 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from mnist_desktop.core.dataset import MAX_IMAGE_PIXELS
+from mnist_desktop.core.limits import MAX_IMAGE_PIXELS
 
 # The most pixels an image given to the API may have: 50 megapixels (a 12 MP photo is fine; a
 # 20000 x 20000 array would take GBs of working memory).

@@ -18,13 +18,13 @@ import numpy as np
 
 from mnist_desktop.core.dataset import (
     Dataset,
-    MAX_DATA_BYTES,
     Progress,
     display_name,
     guess_class_names,
     with_held_out_test,
 )
 from mnist_desktop.core.errors import DatasetError
+from mnist_desktop.core.limits import MAX_DATA_BYTES
 from mnist_desktop.core.files import describe_os_error
 
 IMAGES_MAGIC = 0x00000803

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 
 from mnist_desktop.core.dataset import (
-    MAX_DATA_BYTES,
     Dataset,
     Progress,
     display_name,
@@ -18,6 +17,7 @@ from mnist_desktop.core.dataset import (
     with_held_out_test,
 )
 from mnist_desktop.core.errors import DatasetError
+from mnist_desktop.core.limits import MAX_DATA_BYTES
 from mnist_desktop.core.imageio import IMAGE_SUFFIXES, read_image
 from mnist_desktop.core.preprocess import prepare_digit
 
