@@ -568,9 +568,19 @@ def check_export_target(target: Path | str, fmt: str, *, overwrite: bool = False
     target = export_target(target, fmt)
     folder = fmt == "savedmodel"
     files.check_output(target, folder=folder, overwrite=overwrite)
-    if folder and target.is_dir() and any(target.iterdir()) and not (target / "saved_model.pb").is_file():
-        raise OutputError(f"{target}: a folder that is not a SavedModel; it is not replaced (choose a new name)")
+    if folder and target.is_dir() and any(target.iterdir()):
+        if not (target / "saved_model.pb").is_file():
+            raise OutputError(f"{target}: a folder that is not a SavedModel; it is not replaced (choose a new name)")
+        others = sorted(entry.name for entry in target.iterdir() if entry.name not in _SAVEDMODEL_PARTS)
+        if others:
+            raise OutputError(f"{target}: holds files that are not part of a SavedModel ({', '.join(others[:3])}); "
+                              "it is not replaced (choose a new name)")
     return target
+
+
+# What `model.export(..., format="tf_saved_model")` writes: a folder of only these may be replaced.
+_SAVEDMODEL_PARTS = frozenset({"saved_model.pb", "saved_model.pbtxt", "variables", "assets", "fingerprint.pb",
+                               "keras_metadata.pb"})
 
 
 def export_model(model: Any, target: Path | str, fmt: str, *, overwrite: bool = False) -> Path:

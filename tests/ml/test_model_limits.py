@@ -38,3 +38,39 @@ def test_after_the_work_a_ctrl_c_cannot_interrupt_the_teardown():
             "'/no/such.png']; main(); print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPOSITORY, timeout=60)
     assert result.stdout.strip() == "True", result.stderr
+
+
+def _savedmodel(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "saved_model.pb").write_bytes(b"graph")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("make", "fmt", "overwrite", "expected"),
+    [
+        (lambda d: d / "new", "savedmodel", False, None),
+        (lambda d: _savedmodel(d / "old"), "savedmodel", False, "already exists; use --force"),
+        (lambda d: _savedmodel(d / "old"), "savedmodel", True, None),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "savedmodel", True, None),
+        (lambda d: _savedmodel(d / "p") and (d / "p" / "thesis.txt").write_text("x") and d / "p", "savedmodel", True,
+         r"p: holds files that are not part of a SavedModel \(thesis.txt\); it is not replaced"),
+        (lambda d: (d / "p").mkdir() or (d / "p" / "thesis.txt").write_text("x") and d / "p", "savedmodel", True,
+         "a folder that is not a SavedModel; it is not replaced"),
+        (lambda d: (d / "m.keras").mkdir() or d / "m", "keras", True, r"m.keras: is a folder; expected a file here"),
+        (lambda d: d / "notes.txt", "tflite", False, None),
+    ],
+    ids=["new-folder", "savedmodel-exists", "savedmodel-forced", "empty-folder-forced", "savedmodel-with-extra-file",
+         "other-folder-forced", "folder-where-a-file-goes", "suffix-replaced"],
+)
+def test_export_targets_are_checked_before_any_work(tmp_path, make, fmt, overwrite, expected):
+    from mnist_desktop.core.errors import OutputError
+    from mnist_desktop.ml.modelio import check_export_target
+
+    target = make(tmp_path)
+    if expected is None:
+        checked = check_export_target(target, fmt, overwrite=overwrite)
+        assert checked.suffix == {"savedmodel": target.suffix, "keras": ".keras", "tflite": ".tflite"}[fmt]
+    else:
+        with pytest.raises(OutputError, match=expected):
+            check_export_target(target, fmt, overwrite=overwrite)
