@@ -125,13 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except OSError as exc:
-        # A file the user named that cannot be read or written (permission, full or read-only disk).
-        from mnist_desktop.core.files import describe_os_error
-
-        print(f"{PROG}: error: {describe_os_error(exc, exc.filename or '(unnamed file)')}", file=sys.stderr)
-        return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        from mnist_desktop.core.files import USER_ERRNOS, describe_os_error
+
+        if isinstance(exc, OSError) and exc.errno in USER_ERRNOS and exc.filename:
+            # A file the user named that cannot be read or written (permission, full or read-only disk).
+            print(f"{PROG}: error: {describe_os_error(exc, exc.filename)}", file=sys.stderr)
+            return 2
         if os.environ.get("MNIST_DESKTOP_DEBUG"):
             raise
         print(f"{PROG}: unexpected error: {type(exc).__name__}: {exc} "

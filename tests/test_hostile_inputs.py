@@ -8,6 +8,7 @@ claim, never by writing gigabytes.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -199,3 +200,22 @@ def test_cli_case(tmp_path, name):
         assert after == before
     assert seconds < CASE_SECONDS, f"{name} took {seconds:.1f} s"
     assert peak < PEAK_BYTES, f"{name}: peak memory {peak >> 20} MB"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected", "status"),
+    [(errno.EACCES, "/data/x.png: permission denied", 2),
+     (errno.ENOSPC, "/data/x.png: no space left on the disk holding it", 2),
+     (errno.EROFS, "/data/x.png: the disk holding it is read-only", 2),
+     (errno.ECONNRESET, "unexpected error: ConnectionResetError", 1)],
+)
+def test_os_errors_reaching_the_cli_are_one_line(monkeypatch, capsys, code, expected, status):
+    from mnist_desktop import cli
+
+    def fail(args):
+        raise OSError(code, os.strerror(code), "/data/x.png")
+
+    monkeypatch.setattr(cli, "_read", fail)
+    assert cli.main(["read", "x.png"]) == status
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]

@@ -23,6 +23,11 @@ from mnist_desktop.core.errors import OutputError
 
 
 # ---------------------------------------------------------------- messages
+# Errors that come from the user's files and disks, not from a bug: said in words, exit status 2.
+USER_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT,
+                         errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EFBIG, errno.ELOOP})
+
+
 def describe_os_error(exc: OSError, path: Path | str) -> str:
     """One line saying what went wrong with ``path``, in words (the errno's text as a fallback)."""
     path = Path(path)
