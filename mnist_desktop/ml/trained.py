@@ -54,6 +54,10 @@ def finish(result: TrainingResult, dataset: Dataset, status: Callable[[str], Non
         result.test_accuracy, result.test_loss = evaluation.accuracy, evaluation.log_loss
         test_metrics = {"dataset": dataset.name, "loss": evaluation.log_loss, **summary}
     metadata = build_metadata(result, test_metrics=test_metrics)
+    # The whole configuration as run (the device and the scaled batch and learning rate too) and the
+    # epochs actually run, so a saved model says exactly how it came about.
+    metadata["training"] = {**result.config.to_dict(), **result.run}
+    metadata["epochs_run"] = result.run.get("epochs_run", len([r for r in result.history if not r.partial]))
     metadata["name"] = f"{result.config.architecture} (unsaved)"
     predictor.metadata = metadata
     return TrainedModel(result, tflite, predictor, evaluation, metadata)
