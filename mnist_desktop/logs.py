@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 APP_LOGGER = "mnist_desktop"
+_CLI_LOGGER = "mnist_desktop.cli"
 LOG_FILE_NAME = "mnist-desktop.log"
 _MAX_BYTES = 1_000_000
 _BACKUPS = 3
@@ -76,6 +77,10 @@ def setup_logging(verbose: int = 0, quiet: int = 0, *, prog: str = "mnist-deskto
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(level)
     console.setFormatter(_ConsoleFormatter(prog))
+    if verbose == 0:
+        # By default the terminal gets the command's own news and everybody's problems; the
+        # library's INFO details go to the log file (and to the terminal with -v).
+        console.addFilter(lambda record: record.levelno >= logging.WARNING or record.name.startswith(_CLI_LOGGER))
     console._mnist_desktop = True  # type: ignore[attr-defined]
     app.addHandler(console)
     if verbose > 0:
