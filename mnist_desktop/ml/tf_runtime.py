@@ -7,6 +7,7 @@ makes it for the CLI and the window), not a library's.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -60,8 +61,21 @@ class DevicePlan:
 
     description: str  # "NVIDIA H100 80GB HBM3", "2 x NVIDIA A100", "CPU, 2 cores", "2 logical CPUs"
     kind: str  # "gpu" or "cpu"
-    replicas: int
+    replicas: int  # devices taking part in each step
     strategy: Any  # a tf.distribute.Strategy; the default one for a single device
+
+
+def cluster_machines() -> int:
+    """How many machines TF_CONFIG (the variable tf.distribute reads) puts in the cluster; 1 without it."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return 1
+    try:
+        cluster = json.loads(raw)["cluster"]
+        return len(cluster.get("worker", [])) + len(cluster.get("chief", []))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise TrainingError('TF_CONFIG is not JSON of the form {"cluster": {"worker": ["host:port", ...]}, '
+                            '"task": {"type": "worker", "index": 0}}') from None
 
 
 def plan_devices(choice: str = "auto") -> DevicePlan:
@@ -72,6 +86,12 @@ def plan_devices(choice: str = "auto") -> DevicePlan:
     every device holds a copy of the model and takes its share of each batch."""
     if choice not in DEVICES:
         raise TrainingError(f"unknown device {choice!r}; choose one of {', '.join(DEVICES)}")
+    if cluster_machines() > 1:
+        # Tried: Keras 3's fit fails under MultiWorkerMirroredStrategy (first reducing a whole batch,
+        # then its metrics), upstream keras-team/keras#20585. Say so rather than fail mid-run.
+        raise TrainingError("TF_CONFIG describes several machines, but training across machines "
+                            "(MultiWorkerMirroredStrategy) does not work with Keras 3 yet "
+                            "(keras-team/keras#20585): unset TF_CONFIG and train on one machine with all its GPUs")
     tf, _ = import_tensorflow()
     gpus = tf.config.list_physical_devices("GPU")
     if choice == "gpu" and not gpus:

@@ -80,3 +80,15 @@ print(tf.get_logger().level, absl_logging.get_verbosity(), os.environ.get("CUDA_
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == [str(10), str(0), "None"], "a library call changed global logging or hid GPUs"
+
+
+def test_a_multi_machine_tf_config_is_refused_with_a_clear_error(tmp_path):
+    tf_config = json.dumps({"cluster": {"worker": ["localhost:1", "localhost:2"]},
+                            "task": {"type": "worker", "index": 0}})
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CONFIG=tf_config)
+    result = subprocess.run([sys.executable, "-m", "mnist_desktop", "train", "--arch", "mlp", "--epochs", "1",
+                             "--train-size", "500", "--out", str(tmp_path / "m")],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert "TF_CONFIG" in line and "keras-team/keras#20585" in line and not list(tmp_path.iterdir())
