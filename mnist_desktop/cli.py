@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="random seed for the split, shuffling and weights")
     train.add_argument("--labels", choices=["sparse", "categorical"], help="integer or one-hot labels")
     add_data(train)
+    train.add_argument("--stream", action="store_true",
+                       help="read a folder of 0/..9/ images from disk batch by batch instead of loading it "
+                            "into memory first (for folders larger than memory)")
     train.add_argument("--out", metavar="PATH", help="where to save (NAME or NAME.keras; default: ./ARCH)")
     train.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
                        help="auto: every GPU TensorFlow sees (several: MirroredStrategy), else the CPU")
@@ -290,7 +293,14 @@ def _train(args: argparse.Namespace) -> int:
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
     if checkpoint is not None and checkpoint.suffix != ".keras":
         raise UsageError(f"{checkpoint}: the checkpoint must be a .keras file")
-    data = load_dataset(args.dataset)
+    if args.stream:
+        if args.dataset is None:
+            raise UsageError("--stream needs --data FOLDER (a folder of 0/ ... 9/ image subfolders)")
+        from mnist_desktop.ml.streaming import open_image_folder
+
+        data = open_image_folder(args.dataset)
+    else:
+        data = load_dataset(args.dataset)
     stop = threading.Event()
 
     with _progress(args, metrics=True) as progress:

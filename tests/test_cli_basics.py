@@ -45,6 +45,8 @@ def test_without_a_display_the_window_prints_a_one_line_hint():
         (["evaluate", "--data", "/no/such/folder"], "/no/such/folder: no such file or folder"),
         (["evaluate", "--model", "/no/such/model.keras"], "no such model"),
         (["frobnicate"], "invalid choice"),
+        (["train", "--stream"], "--stream needs --data FOLDER"),
+        (["train", "--checkpoint", "best.h5"], "the checkpoint must be a .keras file"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, expected):

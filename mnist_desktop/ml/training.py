@@ -156,6 +156,8 @@ def select_training_data(
     if not dataset.labeled or len(dataset.x_train) == 0:
         raise TrainingError(f"{dataset.name} has no labeled training images to learn from")
     x, y = dataset.x_train, dataset.y_train
+    if extra is not None and len(extra[0]) and x.dtype.kind == "U":
+        raise TrainingError("your own drawings cannot be added to a data set streamed from disk")
     if config.train_size is not None and config.train_size < len(x):
         keep, _ = stratified_split(y, 1 - config.train_size / len(x), seed=config.seed)
         x, y = x[keep], y[keep]
@@ -179,10 +181,10 @@ def train(
     hooks: TrainingHooks | None = None,
     *,
     extra: tuple[np.ndarray, np.ndarray] | None = None,
-    checkpoint: Path | None = None,
+    checkpoint: Path | str | None = None,
     initial_weights_from: Any | None = None,
-    log_dir: Path | None = None,
-    resume_dir: Path | None = None,
+    log_dir: Path | str | None = None,
+    resume_dir: Path | str | None = None,
 ) -> TrainingResult:
     """Train ``config.architecture`` on ``dataset``'s training split; see the module docstring.
 
@@ -235,8 +237,16 @@ def train(
             metrics=["accuracy"],
         )
 
+    def encode(y: np.ndarray) -> np.ndarray:
+        return keras.utils.to_categorical(y, 10) if categorical else y.astype(np.int32)
+
     def batches(x: np.ndarray, y: np.ndarray, shuffle: bool):
-        labels = keras.utils.to_categorical(y, 10) if categorical else y.astype(np.int32)
+        if x.dtype.kind == "U":  # file paths: a folder streamed from disk (ml/streaming.py)
+            from mnist_desktop.ml.streaming import image_batches
+
+            return image_batches(tf, x, y, batch_size=batch_size, shuffle=shuffle, seed=config.seed,
+                                 encode_labels=encode)
+        labels = encode(y)
         data = tf.data.Dataset.from_tensor_slices((x, labels))
         if shuffle:
             data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
