@@ -104,6 +104,13 @@ def plan_devices(choice: str = "auto") -> DevicePlan:
             logger.warning("the GPU is already in use by this process; training may use it")
         gpus = []
     if gpus:
+        for gpu in gpus:
+            try:
+                # A desktop app shares the GPU with the screen and other programs: take memory as
+                # needed rather than all of it up front.
+                tf.config.experimental.set_memory_growth(gpu, True)
+            except (RuntimeError, ValueError):  # already initialised by this process: leave it
+                pass
         names = [_gpu_name(tf, gpu) for gpu in gpus]
         logical = tf.config.list_logical_devices("GPU")
         if len(logical) > 1:

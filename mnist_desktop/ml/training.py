@@ -315,7 +315,9 @@ def train(
             "global_batch_size": batch_size,
             "effective_learning_rate": scaled.learning_rate,
             "steps_per_epoch": steps_per_epoch,
-            "epochs_run": monitor.epochs_done,
+            # Whole epochs the weights went through, before an interruption too when resumed.
+            "epochs_run": monitor.last_epoch + 1 if monitor.last_epoch is not None else 0,
+            "epochs_run_here": monitor.epochs_done,
             "resumed_from_epoch": monitor.first_epoch if monitor.first_epoch else None,
             "last_epoch": monitor.last_epoch,
             "log_dir": str(log_dir) if log_dir is not None else None,

@@ -176,7 +176,7 @@ def test_resume_after_kill_9_continues_from_the_last_epoch(tmp_path):
     assert epochs[0] >= killed_after + 1 and epochs == list(range(epochs[0], 25)), epochs
     metadata = json.loads((tmp_path / "m.json").read_text())
     assert metadata["training"]["resumed_from_epoch"] == epochs[0]
-    assert metadata["epochs_run"] == 25 - epochs[0]
+    assert metadata["epochs_run"] == 25 and metadata["training"]["epochs_run_here"] == 25 - epochs[0]
     assert not (tmp_path / "backup").exists() or not any((tmp_path / "backup").iterdir())
 
 
