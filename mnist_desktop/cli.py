@@ -205,21 +205,40 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
 
 
 def _progress(args: argparse.Namespace, *, metrics: bool = False):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    """A rich progress display on stderr: spinner, what is going on, bar, N/M and time left (only for
+    steps that know their total), elapsed time; invisible when not wanted (see `_progress_wanted`)."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
 
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    class CountAndTimeLeft(ProgressColumn):
+        def render(self, task) -> Text:
+            if task.total is None:
+                return Text("")
+            left = task.time_remaining
+            eta = "" if left is None else f", {int(left) // 60}:{int(left) % 60:02d} left"
+            return Text(f"{int(task.completed):,}/{int(task.total):,}{eta}", style="progress.remaining")
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), CountAndTimeLeft()]
     if metrics:
         columns.append(TextColumn("{task.fields[metrics]}"))
-    columns += [TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
+    columns.append(TimeElapsedColumn())
     return Progress(*columns, console=_console(), transient=True, disable=not _progress_wanted(args))
+
+
+class _Phases:
+    """One progress task at a time in ``progress``: a status (no total) or a bar (an epoch)."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+        self.task = None
+
+    def start(self, description: str, total: int | None = None) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(description, total=total, metrics="")
+
+    def update(self, **fields) -> None:
+        self.progress.update(self.task, **fields)
 
 
 @contextlib.contextmanager
@@ -304,18 +323,19 @@ def _train(args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     with _progress(args, metrics=True) as progress:
-        bar = progress.add_task("Starting…", total=None, metrics="")
+        phase = _Phases(progress)
+        phase.start("Starting…")
 
         def on_status(text: str) -> None:
-            progress.update(bar, description=text)
-            logger.info(text)
+            phase.start(text)
+            # On a terminal the bar shows it; keep it in the log (and on stderr when piped).
+            logger.log(logging.DEBUG if not progress.disable else logging.INFO, text)
 
         def on_batch(update) -> None:
-            if update.batch == 1:
-                progress.reset(bar, total=update.batches, description=f"epoch {update.epoch + 1}/{update.epochs}")
-            progress.update(bar, completed=update.batch,
-                            metrics=f"loss {update.loss:.4f} acc {update.accuracy:.2%} "
-                                    f"{update.samples_per_second:,.0f} img/s")
+            if update.batch == 1 or phase.progress.tasks[-1].total != update.batches:
+                phase.start(f"epoch {update.epoch + 1}/{update.epochs}", total=update.batches)
+            phase.update(completed=update.batch, metrics=f"loss {update.loss:.4f} acc {update.accuracy:.2%} "
+                                                         f"{update.samples_per_second:,.0f} img/s")
 
         def on_epoch(record) -> None:
             if args.json:
@@ -334,7 +354,6 @@ def _train(args: argparse.Namespace) -> int:
                                resume_dir=Path(args.resume) if args.resume else None)
         except TrainingCancelled:
             raise KeyboardInterrupt from None
-        progress.update(bar, total=None, description="Converting and evaluating…", metrics="")
         trained = finish(result, data, status=on_status)
         paths = trained.save(out)
     summary = {
