@@ -260,7 +260,8 @@ def train(
     if resume_dir is not None:
         # Before the monitor: an epoch is backed up before it is reported, so a kill right after the
         # report never loses it.
-        callbacks.append(keras.callbacks.BackupAndRestore(str(resume_dir)))
+        # double_checkpoint: a kill while the backup is being written falls back on the one before.
+        callbacks.append(keras.callbacks.BackupAndRestore(str(resume_dir), double_checkpoint=True))
     callbacks.append(monitor)
     if log_dir is not None:
         callbacks.extend(_log_callbacks(keras, Path(log_dir), append=resume_dir is not None))
