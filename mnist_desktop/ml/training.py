@@ -316,6 +316,7 @@ def train(
             "global_batch_size": batch_size,
             "effective_learning_rate": scaled.learning_rate,
             "steps_per_epoch": steps_per_epoch,
+            "streamed_from_disk": x_train.dtype.kind == "U",
             # Whole epochs the weights went through, before an interruption too when resumed.
             "epochs_run": monitor.last_epoch + 1 if monitor.last_epoch is not None else 0,
             "epochs_run_here": monitor.epochs_done,

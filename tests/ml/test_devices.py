@@ -82,6 +82,17 @@ print(tf.get_logger().level, absl_logging.get_verbosity(), os.environ.get("CUDA_
     assert result.stdout.split() == [str(10), str(0), "None"], "a library call changed global logging or hid GPUs"
 
 
+def test_asking_for_a_gpu_without_one_is_a_clear_error(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), CUDA_VISIBLE_DEVICES="-1")
+    result = subprocess.run([sys.executable, "-m", "mnist_desktop", "train", "--device", "gpu", "--arch", "mlp",
+                             "--train-size", "500", "--out", str(tmp_path / "m")],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "no GPU visible to TensorFlow" in last and "--device cpu" in last and "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_multi_machine_tf_config_is_refused_with_a_clear_error(tmp_path):
     tf_config = json.dumps({"cluster": {"worker": ["localhost:1", "localhost:2"]},
                             "task": {"type": "worker", "index": 0}})

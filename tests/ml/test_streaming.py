@@ -70,6 +70,7 @@ def test_streamed_training_holds_a_few_batches_and_scores_the_test_split(folder,
         name.endswith(("blank.png", "broken.png")) for name in listing.x_test)
     assert trained.evaluation.accuracy > 0.6
     assert trained.metadata["dataset"]["sha256"] == listing.checksum
+    assert trained.metadata["training"]["streamed_from_disk"] is True
 
 
 def test_streamed_data_cannot_take_personal_drawings(folder, mnist):
