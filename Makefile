@@ -5,10 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
+# Exact versions the suite last passed with; PIP_CONSTRAINT (not -c) so build backends are pinned too.
+CONSTRAINTS := $(CURDIR)/constraints.txt
+PIP_PINNED := PIP_CONSTRAINT=$(CONSTRAINTS) $(PIP)
 # Set up offscreen so the suite runs on machines without a screen (CI, SSH sessions).
 HEADLESS := QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 
-.PHONY: run test test-data bench model screenshots sysdeps clean help
+.PHONY: run test test-data bench model screenshots sysdeps constraints clean help
 
 help:
 	@echo "make run    - set everything up and open MNIST Desktop"
@@ -63,14 +66,20 @@ $(PY):
 	fi
 	@$(PIP) install -q --upgrade pip
 
-$(VENV)/.stamp-app: pyproject.toml | $(PY)
+$(VENV)/.stamp-app: pyproject.toml constraints.txt | $(PY)
 	@echo "Installing MNIST Desktop and its libraries into $(VENV) (the first time takes a few minutes)"
-	$(PIP) install -q -e .
+	$(PIP_PINNED) install -q -e .
 	@touch $@
 
-$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-app
-	$(PIP) install -q -e ".[test]"
+$(VENV)/.stamp-test: pyproject.toml constraints.txt $(VENV)/.stamp-app
+	$(PIP_PINNED) install -q -e ".[test]"
 	@touch $@
+
+# After upgrading libraries on purpose: run the suite, and only if it passes, pin what it ran with.
+constraints: test
+	@{ sed -n '1,/^# Regenerate/p' constraints.txt; $(PIP) freeze --exclude-editable | grep -iv '^mnist-desktop'; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
+	@echo "constraints.txt now pins the versions this suite passed with"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -3,21 +3,28 @@
 Exit status: 0 on success, 2 on bad input (one line on stderr, never a traceback), 1 when something
 unexpected broke (set MNIST_DESKTOP_DEBUG=1 to see the traceback), 130 when interrupted.
 Heavy modules (Qt, TensorFlow, OpenCV) are imported inside the command that needs them.
+Messages about what is going on go through `logging` to stderr (-v for more, -q for less) and to the
+log file (`mnist_desktop.logs`); results go to stdout. Progress bars (rich) show on a terminal only.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
+import signal
 import sys
-import time
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mnist_desktop import __version__
 
 PROG = "mnist-desktop"
+logger = logging.getLogger("mnist_desktop.cli")
 
 
 class UsageError(Exception):
@@ -37,6 +44,10 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"invalid seed {value}: expected 0 to {2**32 - 1}")
     return value
+def _log_file_for_help() -> str:
+    from mnist_desktop.logs import log_file
+
+    return str(log_file())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,62 +55,104 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Handwritten digit recognition: explore MNIST, train a CNN, evaluate it, and read "
         "digits drawn with the mouse or held up to a camera. Without a command, opens the window.",
+        epilog="Exit status: 0 done, 1 unexpected failure, 2 bad input, 130 interrupted. A detailed log "
+        f"of every run is kept in {_log_file_for_help()}. Run '{PROG} COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--dataset", metavar="PATH", help="open this data set instead of the bundled MNIST")
-    parser.add_argument("--model", metavar="PATH", help="open this model instead of the shipped one")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="say more (-vv: TensorFlow's own logs too); also after the command")
+    parser.add_argument("-q", "--quiet", action="count", default=0,
+                        help="say less: warnings and errors only (-qq: errors only)")
+    parser.add_argument("--dataset", "--data", dest="dataset", metavar="PATH",
+                        help="data set for the window and for every command that takes one "
+                             "(default: the bundled MNIST)")
+    parser.add_argument("--model", metavar="PATH",
+                        help="model for the window and for every command that takes one (default: the shipped one)")
     parser.add_argument("--screenshot", metavar="FILE.png", help="open the window, save a screenshot once ready, exit")
     parser.add_argument("--tab", metavar="NAME", help="tab to show first (Dataset, Training, Evaluation, Draw, Camera)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # Given after the command, these count too; given before it, the command must not reset them
+    # (argparse's sub-parser defaults would silently overwrite the global value), hence SUPPRESS.
+    common = _Parser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("-q", "--quiet", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    train = commands.add_parser("train", help="train a model and save it (.keras + .tflite + .json)",
-                                description="Train a model on a data set's training split and save it.")
+    def add_model(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--model", metavar="PATH", default=argparse.SUPPRESS,
+                             help="NAME.keras, NAME.tflite, NAME.h5 or NAME (default: the shipped model)")
+
+    def add_data(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--data", "--dataset", dest="dataset", metavar="PATH", default=argparse.SUPPRESS,
+                             help="data set: IDX folder, .npz, CSV or image folder (default: bundled MNIST)")
+
+    train = commands.add_parser("train", parents=[common], help="train a model and save it (.keras + .tflite + .json)",
+                                description="Train a model on a data set's training split and save it. "
+                                "Ctrl+C stops at the end of the batch and saves the best weights so far.")
     which = train.add_mutually_exclusive_group()
     which.add_argument("--arch", help="architecture: classic, bn-cnn, mlp, resnet, fast")
     which.add_argument("--preset", choices=["fast", "default"],
                        help="fast: quickest to 99%%; default: the recipe of the shipped model")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--schedule", choices=["constant", "cosine", "onecycle", "plateau"])
+    train.add_argument("--epochs", type=int, help="passes over the training data (default: the recipe's)")
+    train.add_argument("--batch-size", type=int, help="images per step on each device")
+    train.add_argument("--learning-rate", type=float,
+                       help="Adam's learning rate (multiplied by the number of devices when there are several)")
+    train.add_argument("--schedule", choices=["constant", "cosine", "onecycle", "plateau"],
+                       help="how the learning rate changes over the run")
     augment = train.add_mutually_exclusive_group()
     augment.add_argument("--augment", action="store_true", default=None, help="random rotation, shift and zoom")
-    augment.add_argument("--no-augment", dest="augment", action="store_false")
+    augment.add_argument("--no-augment", dest="augment", action="store_false", help="no augmentation")
     train.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     train.add_argument("--validation", type=float, metavar="FRACTION", help="validation fraction (default 0.1)")
     train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
     train.add_argument("--seed", type=_seed, default=0, help="random seed, 0 to 4294967295")
     train.add_argument("--labels", choices=["sparse", "categorical"], help="integer or one-hot labels")
-    train.add_argument("--data", metavar="PATH", help="data set (default: bundled MNIST)")
+    add_data(train)
+    train.add_argument("--stream", action="store_true",
+                       help="read a folder of 0/..9/ images from disk batch by batch instead of loading it "
+                            "into memory first (for folders larger than memory)")
     train.add_argument("--out", metavar="PATH", help="where to save (NAME or NAME.keras; default: ./ARCH)")
+    train.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
+                       help="auto: every GPU TensorFlow sees (several: MirroredStrategy), else the CPU")
+    train.add_argument("--log-dir", metavar="DIR",
+                       help="write training.csv and TensorBoard logs here (tensorboard --logdir DIR)")
+    train.add_argument("--resume", metavar="DIR",
+                       help="back the run up here after every epoch; run the same command again after "
+                            "an interruption to continue from the last finished epoch")
+    train.add_argument("--checkpoint", metavar="FILE.keras",
+                       help="keep the best model so far here during training (rewritten when it improves)")
     train.add_argument("--json", action="store_true", help="one JSON line per epoch, then a summary line")
 
-    evaluate = commands.add_parser("evaluate", help="score a model on a data set's test split",
+    evaluate = commands.add_parser("evaluate", parents=[common], help="score a model on a data set's test split",
                                    description="Accuracy, per-class precision/recall/F1, confusion matrix.")
-    evaluate.add_argument("--model", metavar="PATH", help="model (default: the shipped one)")
-    evaluate.add_argument("--data", metavar="PATH", help="data set (default: bundled MNIST)")
-    evaluate.add_argument("--split", choices=["test", "train"], default="test")
-    evaluate.add_argument("--json", action="store_true")
+    add_model(evaluate)
+    add_data(evaluate)
+    evaluate.add_argument("--split", choices=["test", "train"], default="test", help="which split to score")
+    evaluate.add_argument("--json", nargs="?", const="app", choices=["app", "sklearn"], metavar="LAYOUT",
+                          help="print JSON: 'app' (the default) or 'sklearn', the layout of scikit-learn's "
+                               "classification_report(output_dict=True) ('macro avg', 'f1-score', ...)")
     evaluate.add_argument("--report", metavar="DIR", help="write HTML, JSON, CSV and PNG figures here")
 
-    predict = commands.add_parser("predict", help="read single-digit image files",
+    predict = commands.add_parser("predict", parents=[common], help="read single-digit image files",
                                   description="Read one digit per image file, prepared like MNIST.")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", metavar="PATH")
-    predict.add_argument("--json", action="store_true")
+    add_model(predict)
+    predict.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
 
-    read = commands.add_parser("read", help="find and read all digits in photos or videos",
+    read = commands.add_parser("read", parents=[common], help="find and read all digits in photos or videos",
                                description="Find handwritten digits in images or video frames and read them.")
     read.add_argument("sources", nargs="+", metavar="IMAGE_OR_VIDEO")
-    read.add_argument("--model", metavar="PATH")
+    add_model(read)
     read.add_argument("--json", action="store_true", help="one JSON object per image or video frame")
     read.add_argument("--every", type=int, default=1, metavar="N", help="read every Nth video frame")
 
-    export = commands.add_parser("export", help="export a model to another format",
-                                 description="Export a model as .keras, .h5, SavedModel or .tflite.")
-    export.add_argument("--model", metavar="PATH", help="model (default: the shipped one)")
-    export.add_argument("--format", required=True, choices=["keras", "h5", "savedmodel", "tflite"])
-    export.add_argument("--out", metavar="PATH", help="target (default: the model's name with the new suffix)")
+    export = commands.add_parser("export", parents=[common], help="export a model to another format",
+                                 description="Export a model (from its .keras or .h5) as .keras, .h5, SavedModel "
+                                 "or .tflite.")
+    add_model(export)
+    export.add_argument("--format", required=True, choices=["keras", "h5", "savedmodel", "tflite"],
+                        help="the format to write")
+    export.add_argument("--out", metavar="PATH",
+                        help="target (default: the model's name with the new suffix, in the current folder)")
     export.add_argument("--force", action="store_true", help="replace an existing target of the same kind")
     return parser
 
@@ -112,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_native_logs()
     try:
         args = build_parser().parse_args(argv)
+        _setup_logging(args)
         handler = {
             None: _window, "train": _train, "evaluate": _evaluate, "predict": _predict,
             "read": _read, "export": _export,
@@ -168,12 +222,109 @@ def _window(args: argparse.Namespace) -> int:
     return launch(dataset=args.dataset, model=args.model, screenshot=args.screenshot, tab=args.tab)
 
 
+# ------------------------------------------------------------------------ logging and progress
+def _setup_logging(args: argparse.Namespace) -> None:
+    from mnist_desktop.logs import setup_logging
+
+    # With --json the results are the output: progress news on stderr only when asked for with -v.
+    quiet = args.quiet + (1 if getattr(args, "json", None) else 0)
+    setup_logging(args.verbose, quiet, prog=PROG)
+    logger.debug("%s %s: %s", PROG, __version__, " ".join(sys.argv[1:]))
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    """Bars only for a person at a terminal: not with --json, -q, or output piped to a file."""
+    return not getattr(args, "json", None) and not args.quiet and _console().is_terminal
+
+
+def _progress(args: argparse.Namespace, *, metrics: bool = False):
+    """A rich progress display on stderr: spinner, what is going on, bar, N/M and time left (only for
+    steps that know their total), elapsed time; invisible when not wanted (see `_progress_wanted`)."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    class CountAndTimeLeft(ProgressColumn):
+        def render(self, task) -> Text:
+            if task.total is None:
+                return Text("")
+            left = task.time_remaining
+            eta = "" if left is None else f", {int(left) // 60}:{int(left) % 60:02d} left"
+            return Text(f"{int(task.completed):,}/{int(task.total):,}{eta}", style="progress.remaining")
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), CountAndTimeLeft()]
+    if metrics:
+        columns.append(TextColumn("{task.fields[metrics]}"))
+    columns.append(TimeElapsedColumn())
+    return Progress(*columns, console=_console(), transient=True, disable=not _progress_wanted(args))
+
+
+class _Phases:
+    """One progress task at a time in ``progress``: a status (no total) or a bar (an epoch)."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+        self.task = None
+
+    def start(self, description: str, total: int | None = None) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(description, total=total, metrics="")
+
+    def update(self, **fields) -> None:
+        self.progress.update(self.task, **fields)
+
+
+@contextlib.contextmanager
+def _loading_tensorflow(args: argparse.Namespace) -> Iterator[None]:
+    """'Loading TensorFlow…' with a spinner for the ~5 s import, when the next step needs it."""
+    from mnist_desktop.ml.tf_runtime import import_tensorflow, tensorflow_loaded
+
+    if tensorflow_loaded():
+        yield
+        return
+    if _progress_wanted(args):
+        with _console().status("Loading TensorFlow…"):
+            import_tensorflow()
+    else:
+        logger.debug("Loading TensorFlow…")
+        import_tensorflow()
+    yield
+
+
+@contextlib.contextmanager
+def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """The first Ctrl+C asks training to stop at the end of the batch (the best weights so far are
+    then saved); a second one interrupts at once."""
+    def handle(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        logger.warning("stopping at the end of this batch; the best weights so far will be saved "
+                       "(Ctrl+C again to quit without saving)")
+
+    try:
+        previous = signal.signal(signal.SIGINT, handle)
+    except ValueError:  # not the main thread (main() called from a worker): keep Python's default
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 # ------------------------------------------------------------------------ train
 def _train(args: argparse.Namespace) -> int:
     from mnist_desktop.core.dataset import load_dataset
     from mnist_desktop.ml.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE
-    from mnist_desktop.ml.training import TrainingConfig, TrainingHooks, train
     from mnist_desktop.ml.trained import finish
+    from mnist_desktop.ml.training import TrainingCancelled, TrainingConfig, TrainingHooks, train
 
     arch = args.arch or {"fast": "fast", "default": DEFAULT_ARCHITECTURE, None: "classic"}[args.preset]
     if arch not in ARCHITECTURES:
@@ -184,7 +335,7 @@ def _train(args: argparse.Namespace) -> int:
             "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.learning_rate,
             "schedule": args.schedule, "augment": args.augment, "patience": args.patience,
             "validation_fraction": args.validation, "train_size": args.train_size, "seed": args.seed,
-            "labels": args.labels,
+            "labels": args.labels, "device": args.device,
         }.items()
         if value is not None
     }
@@ -197,35 +348,60 @@ def _train(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     out = _model_output(args.out, arch)
-    data = load_dataset(args.data)
-    bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    checkpoint = Path(args.checkpoint) if args.checkpoint else None
+    if checkpoint is not None and checkpoint.suffix != ".keras":
+        raise UsageError(f"{checkpoint}: the checkpoint must be a .keras file")
+    if args.stream:
+        if args.dataset is None:
+            raise UsageError("--stream needs --data FOLDER (a folder of 0/ ... 9/ image subfolders)")
+        from mnist_desktop.ml.streaming import open_image_folder
 
-    def on_epoch(record) -> None:
-        bar.clear()
-        if args.json:
-            print(json.dumps({"event": "epoch", **record.to_dict()}), flush=True)
-        else:
+        data = open_image_folder(args.dataset)
+    else:
+        data = load_dataset(args.dataset)
+    stop = threading.Event()
+
+    with _progress(args, metrics=True) as progress:
+        phase = _Phases(progress)
+        phase.start("Starting…")
+
+        def on_status(text: str) -> None:
+            phase.start(text)
+            # On a terminal the bar shows it; keep it in the log (and on stderr when piped).
+            logger.log(logging.DEBUG if not progress.disable else logging.INFO, text)
+
+        def on_batch(update) -> None:
+            if update.batch == 1 or phase.progress.tasks[-1].total != update.batches:
+                phase.start(f"epoch {update.epoch + 1}/{update.epochs}", total=update.batches)
+            phase.update(completed=update.batch, metrics=f"loss {update.loss:.4f} acc {update.accuracy:.2%} "
+                                                         f"{update.samples_per_second:,.0f} img/s")
+
+        def on_epoch(record) -> None:
+            if args.json:
+                print(json.dumps({"event": "epoch", **record.to_dict()}), flush=True)
             val = (f"  val loss {record.val_loss:.4f}  val acc {record.val_accuracy:.2%}"
                    if record.val_loss is not None else "")
-            print(f"epoch {record.epoch + 1}/{config.epochs}  loss {record.loss:.4f}  acc {record.accuracy:.2%}"
-                  f"{val}  {record.seconds:.1f}s", file=sys.stderr, flush=True)
+            logger.info(f"epoch {record.epoch + 1}/{config.epochs}  loss {record.loss:.4f}  "
+                        f"acc {record.accuracy:.2%}{val}  {record.seconds:.1f}s")
 
-    hooks = TrainingHooks(
-        on_status=lambda text: None if args.json else print(text, file=sys.stderr, flush=True),
-        on_batch=bar.update,
-        on_epoch=on_epoch,
-    )
-    if not args.json:
-        print(f"Training {arch} on {data.summary()}", file=sys.stderr)
-    result = train(data, config, hooks)
-    bar.clear()
-    trained = finish(result, data, status=hooks.on_status)
-    paths = trained.save(out)
+        hooks = TrainingHooks(on_status=on_status, on_batch=on_batch, on_epoch=on_epoch, should_stop=stop.is_set)
+        logger.info(f"Training {arch} on {data.name}")
+        try:
+            with _stop_on_ctrl_c(stop):
+                result = train(data, config, hooks, checkpoint=checkpoint,
+                               log_dir=Path(args.log_dir) if args.log_dir else None,
+                               resume_dir=Path(args.resume) if args.resume else None)
+        except TrainingCancelled:
+            raise KeyboardInterrupt from None
+        trained = finish(result, data, status=on_status)
+        paths = trained.save(out)
     summary = {
         "event": "done",
         "architecture": arch,
         "stop_reason": result.stop_reason,
         "best_epoch": result.best_epoch,
+        "epochs_run": result.run.get("epochs_run"),
+        "device": result.run.get("device"),
         "training_seconds": round(result.seconds, 2),
         "test_accuracy": trained.evaluation.accuracy if trained.evaluation else None,
         "files": [str(p) for p in paths],
@@ -236,7 +412,10 @@ def _train(args: argparse.Namespace) -> int:
         accuracy = f"{summary['test_accuracy']:.2%}" if summary["test_accuracy"] is not None else "n/a"
         print(f"Test accuracy {accuracy} ({result.stop_reason}, {result.seconds:.0f} s). Saved "
               + ", ".join(str(p) for p in paths))
-    return 0
+    if args.log_dir:
+        logger.info(f"Training logs in {args.log_dir} (view them with: tensorboard --logdir {args.log_dir})")
+    # Interrupted, even if the weights were saved: scripts must be able to tell.
+    return 130 if stop.is_set() else 0
 
 
 def _model_output(out: str | None, arch: str) -> Path:
@@ -256,59 +435,36 @@ def _model_output(out: str | None, arch: str) -> Path:
     return path
 
 
-class _ProgressBar:
-    """One self-rewriting line on a terminal: epoch, bar, loss, accuracy, speed, time left."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._last = 0.0
-        self._shown = False
-
-    def update(self, progress) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self._last < 0.1 and progress.batch != progress.batches):
-            return
-        self._last = now
-        width = 24
-        filled = int(width * progress.batch / progress.batches)
-        left = int(progress.seconds_left)
-        line = (f"\repoch {progress.epoch + 1}/{progress.epochs} [{'#' * filled}{'.' * (width - filled)}] "
-                f"loss {progress.loss:.4f} acc {progress.accuracy:.2%} "
-                f"{progress.samples_per_second:,.0f} img/s, {left // 60}:{left % 60:02d} left ")
-        sys.stderr.write(line)
-        sys.stderr.flush()
-        self._shown = True
-
-    def clear(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-            self._shown = False
-
-
 # ------------------------------------------------------------------------ evaluate
 def _evaluate(args: argparse.Namespace) -> int:
     from mnist_desktop.core.dataset import load_dataset
     from mnist_desktop.ml.evaluate import evaluate_predictor
-    from mnist_desktop.ml.predictor import load_predictor
 
     if args.report:
         from mnist_desktop.core.files import check_output
 
         check_output(args.report, folder=True)
-    data = load_dataset(args.data)
-    predictor = load_predictor(args.model)
+    data = load_dataset(args.dataset)
+    predictor = _load_predictor(args)
     images, labels = data.split(args.split)
     if len(images) == 0:
         raise UsageError(f"{data.name} has no {args.split} images")
     if not data.labeled:
         raise UsageError(f"{data.name} has no labels to score against")
-    evaluation = evaluate_predictor(predictor, images, labels, class_names=data.class_names)
+    with _progress(args) as progress:
+        task = progress.add_task(f"Scoring {predictor.name}", total=len(images))
+        evaluation = evaluate_predictor(
+            predictor, images, labels, class_names=data.class_names,
+            progress=lambda fraction: progress.update(task, completed=round(fraction * len(images))),
+        )
     if args.report:
         from mnist_desktop.core.report import write_report
 
         write_report(Path(args.report), evaluation, images=images, model_name=predictor.name,
                      dataset_name=f"{data.name} ({args.split})", metadata=predictor.metadata)
+    if args.json == "sklearn":
+        print(json.dumps(_classification_report(evaluation)))
+        return 0
     if args.json:
         payload = evaluation.to_dict()
         payload.update(model=predictor.name, dataset=data.name, split=args.split)
@@ -330,14 +486,36 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classification_report(evaluation) -> dict[str, Any]:
+    """scikit-learn's own report dict, so scripts written for it read this output unchanged."""
+    from sklearn.metrics import classification_report
+
+    return classification_report(evaluation.labels, evaluation.predictions, labels=list(range(len(evaluation.class_names))),
+                                 target_names=list(evaluation.class_names), output_dict=True, zero_division=0)
+
+
+def _load_predictor(args: argparse.Namespace):
+    """The command's model; a .keras or .h5 without its .tflite is converted, which needs TensorFlow."""
+    from mnist_desktop.ml.modelio import model_paths
+    from mnist_desktop.ml.predictor import load_predictor
+
+    if args.model is not None:
+        path = Path(args.model).expanduser()
+        keras_path, tflite_path, _ = model_paths(path)
+        needs_conversion = path.suffix.lower() in (".h5", ".hdf5") or (not tflite_path.exists() and keras_path.exists())
+        if needs_conversion:
+            with _loading_tensorflow(args):
+                return load_predictor(path)
+    return load_predictor(args.model)
+
+
 # ------------------------------------------------------------------------ predict
 def _predict(args: argparse.Namespace) -> int:
     from mnist_desktop.core.errors import DatasetError
     from mnist_desktop.core.imageio import read_image
     from mnist_desktop.core.preprocess import prepare_digit
-    from mnist_desktop.ml.predictor import load_predictor
 
-    predictor = load_predictor(args.model)
+    predictor = _load_predictor(args)
     results: list[dict[str, Any]] = []
     failed = False
     for name in args.images:
@@ -370,28 +548,45 @@ def _read(args: argparse.Namespace) -> int:
     from mnist_desktop.core.errors import DatasetError
     from mnist_desktop.core.frames import iter_source_frames
     from mnist_desktop.core.reading import read_digits
-    from mnist_desktop.ml.predictor import load_predictor
 
     if args.every < 1:
         raise UsageError("--every must be at least 1")
-    predictor = load_predictor(args.model)
+    predictor = _load_predictor(args)
     failed = False
     for source in args.sources:
         try:
-            for index, frame in iter_source_frames(source, every=args.every):
-                readings = read_digits(frame, predictor)
-                if args.json:
-                    print(json.dumps({"source": source, "frame": index,
-                                      "text": "".join(str(r.digit) for r in readings),
-                                      "readings": [r.to_dict() for r in readings]}), flush=True)
-                else:
-                    text = "".join(str(r.digit) for r in readings) or "(no digits)"
-                    where = f"{source}" if index is None else f"{source} frame {index}"
-                    print(f"{where}: {text}", flush=True)
+            with _progress(args) as progress:
+                task = progress.add_task(f"Reading {Path(source).name}", total=_frame_count(source))
+                for index, frame in iter_source_frames(source, every=args.every):
+                    progress.update(task, completed=index or 0)
+                    readings = read_digits(frame, predictor)
+                    if args.json:
+                        print(json.dumps({"source": source, "frame": index,
+                                          "text": "".join(str(r.digit) for r in readings),
+                                          "readings": [r.to_dict() for r in readings]}), flush=True)
+                    else:
+                        text = "".join(str(r.digit) for r in readings) or "(no digits)"
+                        where = f"{source}" if index is None else f"{source} frame {index}"
+                        print(f"{where}: {text}", flush=True)
         except DatasetError as exc:
             failed = True
             print(f"{PROG}: error: {exc}", file=sys.stderr)
     return 2 if failed else 0
+
+
+def _frame_count(source: str) -> int | None:
+    """Frames in a video (for the bar's length and time left); None for a still image or when the
+    container does not say."""
+    if Path(source).suffix.lower() not in (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".wmv", ".m4v"):
+        return None
+    import cv2
+
+    capture = cv2.VideoCapture(source)
+    try:
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+    finally:
+        capture.release()
+    return count if count > 0 else None
 
 
 # ------------------------------------------------------------------------ export
@@ -399,12 +594,19 @@ def _export(args: argparse.Namespace) -> int:
     from mnist_desktop.ml.modelio import check_export_target, export_model, load_keras_model, model_paths
     from mnist_desktop.paths import default_model
 
-    source = Path(args.model) if args.model else default_model()
+    source = Path(args.model).expanduser() if args.model else default_model()
+    if source.suffix.lower() == ".tflite":
+        raise UsageError(f"{source}: a LiteRT (.tflite) model cannot be converted back to another format; "
+                         f"export from the .keras or .h5 it was made from (e.g. --model {source.with_suffix('.keras')})")
     keras_path = source if source.suffix in (".keras", ".h5") else model_paths(source)[0]
-    out = Path(args.out) if args.out else keras_path.with_suffix("").with_name(keras_path.stem + "_export")
+    # Default: the model's name with the new suffix, in the current folder (never beside the source,
+    # which for the shipped model is inside the installed package).
+    out = Path(args.out) if args.out else Path(keras_path.stem)
     # Before the model is loaded: an unusable or existing target is refused at once.
     check_export_target(out, args.format, overwrite=args.force)
-    model = load_keras_model(keras_path)
-    target = export_model(model, out, args.format, overwrite=args.force)
+    with _loading_tensorflow(args):
+        model = load_keras_model(keras_path)
+    with _console().status(f"Exporting as {args.format}…") if _progress_wanted(args) else contextlib.nullcontext():
+        target = export_model(model, out, args.format, overwrite=args.force)
     print(f"exported {keras_path} as {args.format}: {target}")
     return 0

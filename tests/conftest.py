@@ -15,6 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _SANDBOX = Path(tempfile.mkdtemp(prefix="mnist-desktop-tests-"))
 os.environ["MNIST_DESKTOP_DATA_DIR"] = str(_SANDBOX / "user-data")
 os.environ["MNIST_DESKTOP_SETTINGS"] = str(_SANDBOX / "settings.ini")
+os.environ["MNIST_DESKTOP_LOG_DIR"] = str(_SANDBOX / "logs")
 
 
 @pytest.fixture(scope="session")

@@ -57,3 +57,60 @@ def test_installed_wheel_finds_its_bundled_files(wheel, tmp_path):
     located = subprocess.run([sys.executable, "-c", "import mnist_desktop; print(mnist_desktop.__file__)"],
                              capture_output=True, text=True, cwd=tmp_path, env=env).stdout
     assert located.startswith(str(target))
+
+
+def _declared() -> dict[str, "Requirement"]:
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    requirements = [Requirement(r) for r in project["dependencies"] + extras]
+    return {_normal(r.name): r for r in requirements}
+
+
+def _normal(name: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_library_the_package_imports_is_declared():
+    import ast
+    from importlib.metadata import packages_distributions
+
+    declared = _declared()
+    owners = packages_distributions()
+    undeclared = set()
+    for path in (ROOT / "mnist_desktop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else []
+            for name in names:
+                top = name.split(".")[0]
+                if top == "mnist_desktop" or top in sys.stdlib_module_names:
+                    continue
+                distributions = {_normal(d) for d in owners.get(top, [top])}
+                if not distributions & set(declared):
+                    undeclared.add(f"{path.relative_to(ROOT)}: {name} ({', '.join(sorted(distributions))})")
+    assert not undeclared, "\n".join(sorted(undeclared))
+
+
+def test_constraints_pin_every_declared_dependency_within_its_range():
+    from packaging.requirements import Requirement
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            (spec,) = requirement.specifier
+            assert spec.operator == "==", f"{line}: constraints are exact versions"
+            pins[_normal(requirement.name)] = spec.version
+    for name, requirement in _declared().items():
+        assert name in pins, f"{name} is declared but not pinned in constraints.txt"
+        assert requirement.specifier.contains(pins[name], prereleases=True), \
+            f"constraints.txt pins {name}=={pins[name]}, outside pyproject's {requirement.specifier}"
+    build = __import__("tomllib").loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    (hatchling,) = [Requirement(r) for r in build]
+    assert not hatchling.specifier.contains("1.25.0") and hatchling.specifier.contains(pins["hatchling"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import traceback
@@ -42,6 +43,7 @@ def install_crash_dialog() -> None:
 
     def hook(kind, value, tb) -> None:
         details = "".join(traceback.format_exception(kind, value, tb))
+        logging.getLogger(__name__).error("unhandled exception\n%s", details)
         sys.__stderr__.write(details)
         if isinstance(value, KeyboardInterrupt):
             QApplication.quit()
@@ -50,6 +52,7 @@ def install_crash_dialog() -> None:
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
         details = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        logging.getLogger(__name__).error("unhandled exception in a thread\n%s", details)
         sys.__stderr__.write(details)
         # Not on the GUI thread: hand the dialog over to it.
         QTimer.singleShot(0, lambda: show_crash_dialog(f"{args.exc_type.__name__}: {args.exc_value}", details))
@@ -67,8 +70,10 @@ def show_crash_dialog(message: str, details: str) -> QMessageBox:
     box.setObjectName("crashDialog")
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(f"{APP_NAME}: something went wrong")
+    from mnist_desktop.logs import log_file
+
     box.setText("Something went wrong. Your data and models are safe; you can carry on, or copy the "
-                "details below into a bug report.")
+                f"details below into a bug report and attach the log file {log_file()}.")
     box.setInformativeText(message)
     box.setDetailedText(details)
     # Made by the box, so the box owns it (a button passed in would be freed with its wrapper).

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
             self._action(view, f"&{title}", lambda _=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
 
         help_menu = menu.addMenu("&Help")
+        self.report_problem_action = self._action(help_menu, "&Report a problem…", self._report_problem)
         self._action(help_menu, "&About MNIST Desktop", self._about)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
@@ -268,6 +269,27 @@ class MainWindow(QMainWindow):
     def _reset_defaults(self) -> None:
         self.open_dataset(None)
         self.open_model(None)
+
+    def _report_problem(self) -> QMessageBox:
+        """Where the log file is (what a bug report needs), with a button that opens its folder."""
+        from PySide6.QtCore import Qt, QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from mnist_desktop.logs import log_file
+
+        path = log_file()
+        box = QMessageBox(self)
+        box.setObjectName("reportProblemDialog")
+        box.setWindowTitle("Report a problem")
+        box.setText("Please describe what you did and what happened, and attach the log file:")
+        box.setInformativeText(str(path))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        open_folder = box.addButton("Open log folder", QMessageBox.ButtonRole.ActionRole)
+        open_folder.clicked.disconnect()
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.open()
+        return box
 
     def _about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text())

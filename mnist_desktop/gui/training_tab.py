@@ -132,6 +132,16 @@ class TrainingTab(Tab):
         self.personal_check.setObjectName("personalCheck")
         self.finetune_check = QCheckBox("Start from the current model's weights (fine-tune)")
         self.finetune_check.setObjectName("finetuneCheck")
+        # Training logs (CSV + TensorBoard), one subfolder per run, so runs can be compared.
+        self.log_check = QCheckBox("Write training logs (TensorBoard) to")
+        self.log_check.setObjectName("logDirCheck")
+        self.log_folder_button = QPushButton()
+        self.log_folder_button.setObjectName("logDirButton")
+        self.log_folder_button.clicked.connect(self._choose_log_folder)
+        self._set_log_folder(_default_log_folder())
+        log_row = QHBoxLayout()
+        log_row.addWidget(self.log_check)
+        log_row.addWidget(self.log_folder_button, 1)
 
         form = QFormLayout()
         form.addRow("Architecture", self.arch_combo)
@@ -147,6 +157,7 @@ class TrainingTab(Tab):
         form.addRow("Seed", self.seed_spin)
         form.addRow("", self.personal_check)
         form.addRow("", self.finetune_check)
+        form.addRow("Logs", log_row)
         settings_box = QGroupBox("Settings")
         settings_box.setLayout(form)
 
@@ -209,6 +220,8 @@ class TrainingTab(Tab):
 
         self.status_label = QLabel("Ready.")
         self.status_label.setObjectName("trainStatus")
+        self.device_label = QLabel("Training on: a GPU when TensorFlow sees one, else the CPU")
+        self.device_label.setObjectName("trainDevice")
         self.progress = QProgressBar()
         self.progress.setObjectName("trainProgress")
         self.progress.setRange(0, 1000)
@@ -225,6 +238,7 @@ class TrainingTab(Tab):
         self.table.setMaximumHeight(170)
 
         right = QVBoxLayout()
+        right.addWidget(self.device_label)
         right.addWidget(self.status_label)
         right.addWidget(self.progress)
         plots = QHBoxLayout()
@@ -289,7 +303,8 @@ class TrainingTab(Tab):
     def _set_running(self, running: bool) -> None:
         for widget in (self.arch_combo, self.epochs_spin, self.batch_combo, self.lr_combo, self.schedule_combo,
                        self.augment_check, self.patience_spin, self.validation_spin, self.size_slider, self.seed_spin,
-                       self.personal_check, self.finetune_check, self.train_button):
+                       self.personal_check, self.finetune_check, self.log_check, self.log_folder_button,
+                       self.train_button):
             widget.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.pause_button.setEnabled(running)
@@ -351,14 +366,35 @@ class TrainingTab(Tab):
         self.progress.setValue(0)
         self.progress.setFormat("Starting…")
         self.status_label.setText("Loading TensorFlow… (the first time takes a few seconds)")
+        log_dir = None
+        if self.log_check.isChecked():
+            log_dir = self._log_folder / f"{config.architecture}-{time.strftime('%Y%m%d-%H%M%S')}"
         self.worker = workers.start_worker(
-            self, _train_in_worker, dataset, config, extra, initial, self._pause, self._closing,
-            name="Training", on_yielded=self._queue_event, on_status=self.status_label.setText,
+            self, _train_in_worker, dataset, config, extra, initial, self._pause, self._closing, log_dir,
+            name="Training", on_yielded=self._queue_event, on_status=self._show_status,
             on_result=self._finished, on_error=self._failed, on_done=self._done,
         )
         self.worker.cancelled.connect(self._cancelled)
         self._timer.start()
         return self.worker
+
+    def _show_status(self, text: str) -> None:
+        if text.startswith("Training on: "):
+            self.device_label.setText(text)
+        self.status_label.setText(text)
+
+    def _set_log_folder(self, folder: Path) -> None:
+        self._log_folder = Path(folder)
+        # The folder's name only: a full path would widen the settings column; the tooltip has it.
+        self.log_folder_button.setText(f"{self._log_folder.name}/…")
+        self.log_folder_button.setToolTip(f"{self._log_folder}\nEach run writes a subfolder here; compare runs "
+                                          f"with: tensorboard --logdir {self._log_folder}")
+
+    def _choose_log_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Write training logs into", str(self._log_folder))
+        if chosen:
+            self._set_log_folder(Path(chosen))
+            self.log_check.setChecked(True)
 
     def stop_training(self) -> None:
         if self.worker is not None:
@@ -585,8 +621,14 @@ class TrainingTab(Tab):
             self.worker.cancel()
 
 
+def _default_log_folder() -> Path:
+    from mnist_desktop.paths import user_data_dir
+
+    return user_data_dir() / "training-logs"
+
+
 def _train_in_worker(context, dataset, config, extra, initial_path, pause: threading.Event,
-                     closing: threading.Event):
+                     closing: threading.Event, log_dir: Path | None = None):
     """Runs in the worker thread: plain training with hooks wired to the worker's signals."""
     from mnist_desktop.ml.trained import finish
     from mnist_desktop.ml.training import TrainingCancelled, TrainingHooks, train
@@ -605,7 +647,7 @@ def _train_in_worker(context, dataset, config, extra, initial_path, pause: threa
     hooks = TrainingHooks(on_status=context.status, on_batch=context.emit, on_epoch=context.emit,
                           should_stop=should_stop)
     try:
-        result = train(dataset, config, hooks, extra=extra, initial_weights_from=initial)
+        result = train(dataset, config, hooks, extra=extra, initial_weights_from=initial, log_dir=log_dir)
     except TrainingCancelled:
         raise workers.Cancelled() from None
     if closing.is_set():

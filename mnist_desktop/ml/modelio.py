@@ -15,7 +15,6 @@ digit model.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -31,6 +30,7 @@ from typing import Any
 
 from mnist_desktop.core import files
 from mnist_desktop.core.errors import ModelError, OutputError
+from mnist_desktop.ml.quiet import quiet_output
 
 METADATA_VERSION = 1
 EXPORT_FORMATS = ("keras", "h5", "savedmodel", "tflite")
@@ -70,31 +70,6 @@ def to_tflite(model: Any) -> bytes:
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     with quiet_output():
         return converter.convert()
-
-
-@contextlib.contextmanager
-def quiet_output() -> Iterator[None]:
-    """Silence stdout and stderr, Python's and the C level's: the converter and SavedModel export
-    print pass logs and signatures there, which would garble the CLI's output (and its --json)."""
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, ValueError):
-            pass
-    saved = [os.dup(1), os.dup(2)]
-    try:
-        with open(os.devnull, "wb") as devnull, open(os.devnull, "w") as sink, \
-                contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            os.dup2(devnull.fileno(), 1)
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
 
 
 # ---------------------------------------------------------------- saving

@@ -96,12 +96,17 @@ class Predictor:
         if entry is None:
             from ai_edge_litert.interpreter import Interpreter
 
+            from mnist_desktop.ml.quiet import quiet_native_stderr
+
             try:
-                interpreter = Interpreter(model_content=self._content, num_threads=self._threads)
-                details = interpreter.get_input_details()[0]
-                if tuple(details["shape"]) != (size, 28, 28, 1):
-                    interpreter.resize_tensor_input(details["index"], [size, 28, 28, 1])
-                interpreter.allocate_tensors()
+                # LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." straight to
+                # the C-level stderr, ignoring every log setting; it would break one-line-on-stderr.
+                with quiet_native_stderr():
+                    interpreter = Interpreter(model_content=self._content, num_threads=self._threads)
+                    details = interpreter.get_input_details()[0]
+                    if tuple(details["shape"]) != (size, 28, 28, 1):
+                        interpreter.resize_tensor_input(details["index"], [size, 28, 28, 1])
+                    interpreter.allocate_tensors()
                 entry = (interpreter, details["index"], interpreter.get_output_details()[0]["index"])
             except (ValueError, RuntimeError, IndexError) as exc:
                 where = f"{self.path}: " if self.path else ""

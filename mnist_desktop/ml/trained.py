@@ -48,12 +48,32 @@ def finish(result: TrainingResult, dataset: Dataset, status: Callable[[str], Non
     test_metrics: dict[str, Any] = {}
     if len(dataset.x_test) and dataset.labeled:
         report("Evaluating on the test split…")
-        evaluation = evaluate_predictor(predictor, dataset.x_test, dataset.y_test, class_names=dataset.class_names)
+        if getattr(dataset, "streaming", False):
+            evaluation = _evaluate_streamed(predictor, dataset)
+        else:
+            evaluation = evaluate_predictor(predictor, dataset.x_test, dataset.y_test,
+                                            class_names=dataset.class_names)
         summary = evaluation.to_dict()
         summary.pop("misclassified")
         result.test_accuracy, result.test_loss = evaluation.accuracy, evaluation.log_loss
         test_metrics = {"dataset": dataset.name, "loss": evaluation.log_loss, **summary}
     metadata = build_metadata(result, test_metrics=test_metrics)
+    # The whole configuration as run (the device and the scaled batch and learning rate too) and the
+    # epochs actually run, so a saved model says exactly how it came about.
+    metadata["training"] = {**result.config.to_dict(), **result.run}
+    metadata["epochs_run"] = result.run.get("epochs_run", len([r for r in result.history if not r.partial]))
     metadata["name"] = f"{result.config.architecture} (unsaved)"
     predictor.metadata = metadata
     return TrainedModel(result, tflite, predictor, evaluation, metadata)
+
+
+def _evaluate_streamed(predictor: Predictor, dataset) -> Evaluation:
+    """The test split of a folder streamed from disk, read a chunk at a time (only the (N, 10)
+    probabilities are kept)."""
+    import numpy as np
+
+    probabilities, labels = [], []
+    for images, chunk_labels in dataset.iter_test_images():
+        probabilities.append(predictor.predict(images) if len(images) else np.zeros((0, 10), np.float32))
+        labels.append(chunk_labels)
+    return Evaluation(np.concatenate(labels).astype(np.uint8), np.concatenate(probabilities), dataset.class_names)

@@ -7,6 +7,8 @@ returns the best weights it has seen (by validation loss), also when stopped mid
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -20,8 +22,12 @@ from mnist_desktop.core.dataset import Dataset
 from mnist_desktop.core.errors import TrainingError
 from mnist_desktop.core.splits import stratified_split
 from mnist_desktop.ml.architectures import get_architecture
+from mnist_desktop.ml.tf_runtime import DEVICES
 
 SCHEDULES = ("constant", "cosine", "onecycle", "plateau")
+TENSORBOARD_HINT = "pip install tensorboard"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class TrainingConfig:
     labels: str = "sparse"  # "sparse" (integer labels) or "categorical" (one-hot)
     # Personal drawings are few next to 60,000 MNIST images: repeat them so they count.
     extra_repeat: int = 20
+    # "auto": every GPU TensorFlow sees (several train with MirroredStrategy), else the CPU.
+    device: str = "auto"
 
     @classmethod
     def for_architecture(cls, name: str, **overrides: Any) -> TrainingConfig:
@@ -75,6 +83,8 @@ class TrainingConfig:
             problems.append("labels must be 'sparse' or 'categorical'")
         if self.train_size is not None and self.train_size < 100:
             problems.append("train on at least 100 images")
+        if self.device not in DEVICES:
+            problems.append(f"the device must be one of {', '.join(DEVICES)}")
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -135,6 +145,8 @@ class TrainingResult:
     counts: dict[str, int] = field(default_factory=dict)  # train / validation / extra images
     test_accuracy: float | None = None
     test_loss: float | None = None
+    # How the run actually went: devices, the effective batch and learning rate, epochs run, resume.
+    run: dict[str, Any] = field(default_factory=dict)
 
 
 def select_training_data(
@@ -144,6 +156,8 @@ def select_training_data(
     if not dataset.labeled or len(dataset.x_train) == 0:
         raise TrainingError(f"{dataset.name} has no labeled training images to learn from")
     x, y = dataset.x_train, dataset.y_train
+    if extra is not None and len(extra[0]) and x.dtype.kind == "U":
+        raise TrainingError("your own drawings cannot be added to a data set streamed from disk")
     try:
         if config.train_size is not None and config.train_size < len(x):
             keep, _ = stratified_split(y, 1 - config.train_size / len(x), seed=config.seed)
@@ -171,14 +185,20 @@ def train(
     hooks: TrainingHooks | None = None,
     *,
     extra: tuple[np.ndarray, np.ndarray] | None = None,
-    checkpoint: Path | None = None,
+    checkpoint: Path | str | None = None,
     initial_weights_from: Any | None = None,
+    log_dir: Path | str | None = None,
+    resume_dir: Path | str | None = None,
 ) -> TrainingResult:
     """Train ``config.architecture`` on ``dataset``'s training split; see the module docstring.
 
     ``extra`` adds images (e.g. the user's own drawings) to the training data; ``checkpoint`` is a
-    ``.keras`` path rewritten atomically after every improved epoch; ``initial_weights_from`` is a
-    Keras model of the same architecture to fine-tune from.
+    ``.keras`` path rewritten atomically after every improved epoch (the best model so far stays on
+    disk); ``initial_weights_from`` is a Keras model of the same architecture to fine-tune from.
+    ``log_dir`` receives a CSV log of the epochs (``training.csv``) and, when the ``tensorboard``
+    package is installed, TensorBoard event files. ``resume_dir`` keeps a backup of the run after
+    every epoch: run again with the same folder after a crash or a kill and training continues from
+    the last finished epoch (the folder is emptied when the run completes).
     """
     config.validate()
     hooks = hooks or TrainingHooks()
@@ -189,39 +209,66 @@ def train(
     (x_train, y_train), validation, counts = select_training_data(dataset, config, extra)
     status("Loading TensorFlow…")
     from mnist_desktop.ml.architectures import build_model
-    from mnist_desktop.ml.tf_runtime import import_tensorflow
+    from mnist_desktop.ml.tf_runtime import import_tensorflow, plan_devices
 
     tf, keras = import_tensorflow()
     if should_stop():
         raise TrainingCancelled()
+    devices = plan_devices(config.device)
+    # Each device takes a share of the global batch; the learning rate grows with it (linear scaling).
+    batch_size = config.batch_size * devices.replicas
+    scaled = replace(config, batch_size=batch_size, learning_rate=config.learning_rate * devices.replicas)
+    logger.info("training %s on %s (%d replica%s, global batch %d)", config.architecture, devices.description,
+                devices.replicas, "" if devices.replicas == 1 else "s", batch_size)
+    status(f"Training on: {devices.description}")
+    val_text = f", validating on {counts['validation']:,}" if counts["validation"] else ""
+    extra_text = f" (with {counts['extra']:,} of your own, repeated)" if counts["extra"] else ""
+    status(f"{counts['train']:,} training images{extra_text}{val_text}")
     status("Building the model…")
     keras.utils.set_random_seed(config.seed)
-    model = build_model(config.architecture)
-    if initial_weights_from is not None:
-        model.set_weights(initial_weights_from.get_weights())
-
-    steps_per_epoch = max(1, math.ceil(len(x_train) / config.batch_size))
-    _settle_batch_norm_within_an_epoch(keras, model, steps_per_epoch)
-    learning_rate = _learning_rate(keras, config, steps_per_epoch)
-    trainer = _with_augmentation(keras, model, config) if config.augment else model
+    steps_per_epoch = max(1, math.ceil(len(x_train) / batch_size))
     categorical = config.labels == "categorical"
-    trainer.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="categorical_crossentropy" if categorical else "sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    with devices.strategy.scope():
+        model = build_model(config.architecture)
+        if initial_weights_from is not None:
+            model.set_weights(initial_weights_from.get_weights())
+        _settle_batch_norm_within_an_epoch(keras, model, steps_per_epoch)
+        learning_rate = _learning_rate(keras, scaled, steps_per_epoch)
+        trainer = _with_augmentation(keras, model, config) if config.augment else model
+        trainer.compile(
+            optimizer=keras.optimizers.Adam(learning_rate),
+            loss="categorical_crossentropy" if categorical else "sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+
+    def encode(y: np.ndarray) -> np.ndarray:
+        return keras.utils.to_categorical(y, 10) if categorical else y.astype(np.int32)
 
     def batches(x: np.ndarray, y: np.ndarray, shuffle: bool):
-        labels = keras.utils.to_categorical(y, 10) if categorical else y.astype(np.int32)
+        if x.dtype.kind == "U":  # file paths: a folder streamed from disk (ml/streaming.py)
+            from mnist_desktop.ml.streaming import image_batches
+
+            return image_batches(tf, x, y, batch_size=batch_size, shuffle=shuffle, seed=config.seed,
+                                 encode_labels=encode)
+        labels = encode(y)
         data = tf.data.Dataset.from_tensor_slices((x, labels))
         if shuffle:
             data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
-        data = data.batch(config.batch_size)
+        data = data.batch(batch_size)
         data = data.map(lambda images, targets: (tf.cast(images, tf.float32)[..., None] / 255.0, targets))
         return data.prefetch(tf.data.AUTOTUNE)
 
-    monitor = _Monitor(keras, model, config, hooks, steps_per_epoch, validation is not None, checkpoint)
-    callbacks: list[Any] = [monitor]
+    monitor = _Monitor(keras, model, config, hooks, steps_per_epoch, validation is not None, checkpoint,
+                       batch_size)
+    callbacks: list[Any] = []
+    if resume_dir is not None:
+        # Before the monitor: an epoch is backed up before it is reported, so a kill right after the
+        # report never loses it.
+        # double_checkpoint: a kill while the backup is being written falls back on the one before.
+        callbacks.append(keras.callbacks.BackupAndRestore(str(resume_dir), double_checkpoint=True))
+    callbacks.append(monitor)
+    if log_dir is not None:
+        callbacks.extend(_log_callbacks(keras, Path(log_dir), append=resume_dir is not None))
     if validation is not None and config.patience > 0:
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience))
     if validation is not None and config.schedule == "plateau":
@@ -244,12 +291,18 @@ def train(
 
     if monitor.best_weights is not None:
         model.set_weights(monitor.best_weights)
+    if devices.replicas > 1:
+        # A model built under MirroredStrategy holds mirrored variables; save and convert a plain one.
+        plain = build_model(config.architecture)
+        plain.set_weights(model.get_weights())
+        model = plain
     if monitor.user_stopped:
         reason = "stopped by user"
-    elif monitor.epochs_done < config.epochs:
+    elif monitor.last_epoch is None or monitor.last_epoch + 1 < config.epochs:
         reason = "early stopping"
     else:
         reason = "completed"
+    logger.info("training ended (%s) after %d epochs", reason, monitor.epochs_done)
 
     result = TrainingResult(
         model=model,
@@ -261,8 +314,39 @@ def train(
         dataset_name=dataset.name,
         dataset_checksum=dataset.checksum,
         counts=counts,
+        run={
+            "device": devices.description,
+            "replicas": devices.replicas,
+            "global_batch_size": batch_size,
+            "effective_learning_rate": scaled.learning_rate,
+            "steps_per_epoch": steps_per_epoch,
+            "streamed_from_disk": x_train.dtype.kind == "U",
+            # Whole epochs the weights went through, before an interruption too when resumed.
+            "epochs_run": monitor.last_epoch + 1 if monitor.last_epoch is not None else 0,
+            "epochs_run_here": monitor.epochs_done,
+            "resumed_from_epoch": monitor.first_epoch if monitor.first_epoch else None,
+            "last_epoch": monitor.last_epoch,
+            "log_dir": str(log_dir) if log_dir is not None else None,
+            "checkpoint": str(checkpoint) if checkpoint is not None else None,
+        },
     )
     return result
+
+
+def tensorboard_available() -> bool:
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def _log_callbacks(keras, log_dir: Path, *, append: bool) -> list[Any]:
+    """A CSV of every epoch, and TensorBoard event files when TensorBoard is installed."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    callbacks: list[Any] = [keras.callbacks.CSVLogger(str(log_dir / "training.csv"), append=append)]
+    if tensorboard_available():
+        callbacks.append(keras.callbacks.TensorBoard(str(log_dir), profile_batch=0))
+    else:
+        logger.warning("TensorBoard logs need the tensorboard package (%s); wrote only %s",
+                       TENSORBOARD_HINT, log_dir / "training.csv")
+    return callbacks
 
 
 class TrainingCancelled(Exception):
@@ -334,7 +418,7 @@ class _Monitor:
     """Keras callback (built on first use, so this module imports without Keras): reports progress,
     honours stop requests, fails fast on a diverging loss, and keeps the best weights."""
 
-    def __new__(cls, keras, model, config, hooks, steps_per_epoch, has_validation, checkpoint):
+    def __new__(cls, keras, model, config, hooks, steps_per_epoch, has_validation, checkpoint, batch_size):
         base = keras.callbacks.Callback
 
         class Monitor(base):
@@ -345,13 +429,17 @@ class _Monitor:
                 self.best_epoch: int | None = None
                 self.best_loss = math.inf
                 self.user_stopped = False
-                self.epochs_done = 0
+                self.epochs_done = 0  # whole epochs run by this call (a resumed run starts later)
+                self.first_epoch: int | None = None
+                self.last_epoch: int | None = None  # the last whole epoch, counted from the run's start
                 self._rate = 0.0
                 self._learning_rate = math.nan
 
             def on_epoch_begin(self, epoch, logs=None):
                 self._epoch_start = self._last = time.perf_counter()
                 self._epoch = epoch
+                if self.first_epoch is None:
+                    self.first_epoch = epoch
 
             def on_train_batch_end(self, batch, logs=None):
                 logs = logs or {}
@@ -362,12 +450,12 @@ class _Monitor:
                         "training diverged; lower the learning rate"
                     )
                 now = time.perf_counter()
-                rate = config.batch_size / max(now - self._last, 1e-6)
+                rate = batch_size / max(now - self._last, 1e-6)
                 self._last = now
                 # Smoothed: single batch timings jump with whatever else the CPU is doing.
                 self._rate = rate if self._rate == 0 else 0.9 * self._rate + 0.1 * rate
                 done = self._epoch * steps_per_epoch + batch + 1
-                left = (config.epochs * steps_per_epoch - done) * config.batch_size / max(self._rate, 1e-6)
+                left = (config.epochs * steps_per_epoch - done) * batch_size / max(self._rate, 1e-6)
                 if batch % 20 == 0:
                     # Evaluating a schedule is a TensorFlow op: not worth it on every batch.
                     self._learning_rate = _current_learning_rate(self.model.optimizer)
@@ -398,6 +486,7 @@ class _Monitor:
                 self.history.append(record)
                 if not partial:
                     self.epochs_done += 1
+                    self.last_epoch = epoch
                 improved = has_validation and val_loss is not None and val_loss < self.best_loss
                 if improved or not has_validation:
                     # Without validation data the latest weights are the best we can tell.

@@ -29,3 +29,20 @@ def test_unhandled_exception_shows_a_dialog_with_copyable_details(qtbot, monkeyp
     assert "the flux capacitor is empty" in QGuiApplication.clipboard().text()
     assert box.isVisible(), "copying keeps the dialog open"
     box.close()
+
+
+def test_the_crash_dialog_and_report_a_problem_point_to_the_log_file(qtbot, monkeypatch, tmp_path):
+    from mnist_desktop.gui.main_window import MainWindow
+    from mnist_desktop.logs import log_file
+
+    monkeypatch.setenv("MNIST_DESKTOP_LOG_DIR", str(tmp_path))
+    crash = gui_app.show_crash_dialog("ValueError: x", "Traceback ...")
+    assert str(tmp_path / "mnist-desktop.log") in crash.text()
+    crash.close()
+    window = MainWindow(restore=False)
+    qtbot.addWidget(window)
+    window.report_problem_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox, "reportProblemDialog")), timeout=3000)
+    box = window.findChildren(QMessageBox, "reportProblemDialog")[-1]
+    assert box.informativeText() == str(log_file()) == str(tmp_path / "mnist-desktop.log")
+    box.close()

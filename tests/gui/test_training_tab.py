@@ -229,3 +229,19 @@ def test_make_default_saves_and_remembers(window, qtbot):
     assert remembered and remembered.endswith(".keras") and window.state.model_path.name == remembered.split("/")[-1]
     assert window.state.model_path.exists() and window.state.model_path.with_suffix(".tflite").exists()
     settings().remove("data/model")
+
+
+def test_training_shows_its_device_and_writes_logs_when_asked(window, qtbot, tmp_path):
+    tab = window.training_tab
+    window.show_tab("Training")
+    configure(tab, epochs=1)
+    tab._set_log_folder(tmp_path / "logs")
+    tab.log_check.setChecked(True)
+    tab.start_training()
+    assert not tab.log_check.isEnabled()
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
+        pass
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    assert tab.device_label.text() == f"Training on: {finished.args[0].result.run['device']}"
+    (run,) = (tmp_path / "logs").iterdir()
+    assert run.name.startswith("mlp-") and len((run / "training.csv").read_text().splitlines()) == 2

@@ -1,0 +1,58 @@
+"""Silencing native libraries that write straight to the process's stdout/stderr (file descriptors 1
+and 2), below Python's logging: TensorFlow's start-up, the LiteRT converter, LiteRT's XNNPACK notice.
+
+Kept apart from both `tf_runtime` and `modelio` (which each need it) so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator
+
+_redirect_lock = threading.RLock()  # re-entrant: a quiet block may call another
+
+
+@contextlib.contextmanager
+def quiet_output() -> Iterator[None]:
+    """Silence stdout and stderr, Python's and the C level's: the converter and SavedModel export
+    print pass logs and signatures there, which would garble the CLI's output (and its --json)."""
+    with _redirect_lock:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, ValueError):
+                pass
+        saved = [os.dup(1), os.dup(2)]
+        try:
+            with open(os.devnull, "wb") as devnull, open(os.devnull, "w") as sink, \
+                    contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                os.dup2(devnull.fileno(), 1)
+                os.dup2(devnull.fileno(), 2)
+                yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence only the C level's stderr (fd 2); Python's ``sys.stderr`` object is left alone, so
+    this is safe around a call on any thread (a Python error raised inside still propagates)."""
+    with _redirect_lock:
+        try:
+            sys.stderr.flush()
+        except (AttributeError, ValueError):
+            pass
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 2)
+                yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
