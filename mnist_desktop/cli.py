@@ -129,7 +129,7 @@ def _window(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------ train
 def _train(args: argparse.Namespace) -> int:
-    from mnist_desktop.core.dataset import load_dataset
+    from mnist_desktop.core.importers import load_dataset
     from mnist_desktop.ml.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE
     from mnist_desktop.ml.training import TrainingConfig, TrainingHooks, train
     from mnist_desktop.ml.trained import finish
@@ -230,7 +230,7 @@ class _ProgressBar:
 
 # ------------------------------------------------------------------------ evaluate
 def _evaluate(args: argparse.Namespace) -> int:
-    from mnist_desktop.core.dataset import load_dataset
+    from mnist_desktop.core.importers import load_dataset
     from mnist_desktop.ml.evaluate import evaluate_predictor
     from mnist_desktop.ml.predictor import load_predictor
 

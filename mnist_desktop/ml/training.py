@@ -373,9 +373,16 @@ class _Monitor:
                         loss=loss, accuracy=float(logs.get("accuracy", math.nan)),
                         samples_per_second=self._rate, seconds_left=left, learning_rate=self._learning_rate,
                     ))
-                if hooks.should_stop and hooks.should_stop():
-                    self.user_stopped = True
-                    self.model.stop_training = True
+                if hooks.should_stop:
+                    asked = time.perf_counter()
+                    stop = hooks.should_stop()
+                    # should_stop blocks while the user has paused: that time is not training time.
+                    waited = time.perf_counter() - asked
+                    self._epoch_start += waited
+                    self._last += waited
+                    if stop:
+                        self.user_stopped = True
+                        self.model.stop_training = True
 
             def on_epoch_end(self, epoch, logs=None):
                 logs = logs or {}
