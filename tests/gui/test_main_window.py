@@ -65,3 +65,50 @@ def test_geometry_and_tab_are_remembered(qtbot):
     assert second.tabs.currentIndex() == 2
     assert (second.size().width(), second.size().height()) == (720, 520)
     second.close()
+
+
+def test_closing_while_the_camera_reads_says_so_and_ends_within_two_seconds(window, qtbot, mnist):
+    import time
+
+    import numpy as np
+
+    from benchmarks.synthetic_frames import make_frame
+    from mnist_desktop.gui import workers
+    from tests.gui.test_camera_tab import ScriptedSource
+
+    picks = [int(np.flatnonzero(mnist.y_test == d)[0]) for d in (4, 2)]
+    frames = [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(0), hard=False).image]
+    window.show_tab("Camera")
+    tab = window.camera_tab
+    tab.start(ScriptedSource(frames))
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "42", timeout=10_000)
+    started = time.monotonic()
+    window.close()
+    assert window.isVisible() and window.is_stopping() and window.windowTitle().endswith("stopping…")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert time.monotonic() - started < 2.0
+    assert not workers.running_workers()
+
+
+def test_closing_during_an_evaluation_stops_it(window, qtbot):
+    import time
+
+    from mnist_desktop.gui import workers
+
+    window.evaluation_tab.evaluate()  # 10,000 test images: longer than closing may take
+    started = time.monotonic()
+    window.close()
+    assert window.isVisible() and window.windowTitle().endswith("stopping…")
+    assert not window.tabs.isEnabled(), "nothing can be started while stopping"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert time.monotonic() - started < 2.0 and not workers.running_workers()
+
+
+def test_one_tab_asks_another_through_the_state(window, qtbot):
+    """The Training tab's Evaluate asks for an evaluation; the window shows the Evaluation tab and runs it."""
+    with qtbot.waitSignal(window.evaluation_tab.task.finished, timeout=30_000):
+        window.state.request_evaluation()
+        assert window.tabs.tabText(window.tabs.currentIndex()) == "Evaluation"
+    assert window.evaluation_tab.evaluation is not None
+    window.state.request_tab("Draw")
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Draw"
