@@ -222,15 +222,17 @@ class CameraTab(Tab):
         self._show_running(self.task.busy)
 
     def _ask_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()),
-                                              "Videos (*.avi *.mp4 *.mkv *.mov *.webm *.mpg);;All files (*)")
+        from mnist_desktop.gui.dialogs import VIDEO_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), VIDEO_FILTER)
         if path:
             self.use_file(path, "video")
             self.start()
 
     def _ask_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()),
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)")
+        from mnist_desktop.gui.dialogs import IMAGE_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), IMAGE_FILTER)
         if path:
             self.use_file(path, "image")
             self.start()

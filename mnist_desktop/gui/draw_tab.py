@@ -319,8 +319,9 @@ class DrawTab(Tab):
         from mnist_desktop.core.preprocess import to_gray, to_light_ink
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", str(Path.home()),
-                                                  "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm)")
+            from mnist_desktop.gui.dialogs import IMAGE_FILTER
+
+            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", str(Path.home()), IMAGE_FILTER)
             if not path:
                 return None
         try:

@@ -416,7 +416,9 @@ class EvaluationTab(Tab):
 
     # ------------------------------------------------------------------ comparing
     def _ask_compare(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Model B", str(Path.home()), "Models (*.tflite *.keras *.h5)")
+        from mnist_desktop.gui.dialogs import MODEL_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Model B", str(Path.home()), MODEL_FILTER)
         if path:
             self.compare_with(path)
 

@@ -266,9 +266,9 @@ class MainWindow(QMainWindow):
             self.open_dataset(path)
 
     def _ask_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open model", str(Path.home()), "Models (*.tflite *.keras *.h5);;All files (*)"
-        )
+        from mnist_desktop.gui.dialogs import MODEL_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", str(Path.home()), MODEL_FILTER)
         if path:
             self.open_model(path)
 

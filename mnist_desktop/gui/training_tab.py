@@ -36,10 +36,9 @@ from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
 from mnist_desktop.ml.architectures import ARCHITECTURES, get_architecture
+from mnist_desktop.ml.training import SCHEDULES
 
 REFRESH_MS = 66  # curves are redrawn at most 15 times a second, whatever the batch rate
-SCHEDULES = [("cosine", "Cosine decay"), ("onecycle", "One-cycle"), ("plateau", "Halve on plateau"),
-             ("constant", "Constant")]
 BATCH_SIZES = [32, 64, 128, 256, 512]
 LEARNING_RATES = ["0.0003", "0.001", "0.002", "0.003", "0.005", "0.01"]
 
@@ -109,7 +108,7 @@ class TrainingTab(Tab):
         self.lr_combo.addItems(LEARNING_RATES)
         self.schedule_combo = QComboBox()
         self.schedule_combo.setObjectName("scheduleCombo")
-        for key, text in SCHEDULES:
+        for key, text in SCHEDULES.items():
             self.schedule_combo.addItem(text, key)
         self.augment_check = QCheckBox("Rotate, shift and zoom the images at random")
         self.augment_check.setObjectName("augmentCheck")
@@ -563,8 +562,10 @@ class TrainingTab(Tab):
         if trained is None:
             QMessageBox.information(self, "Save model", "Train a model first: the shipped model is already saved.")
             return
+        from mnist_desktop.gui.dialogs import KERAS_FILTER
+
         path, _ = QFileDialog.getSaveFileName(self, "Save model", str(Path.home() / f"{trained.result.config.architecture}.keras"),
-                                              "Keras model (*.keras)")
+                                              KERAS_FILTER)
         if path:
             self.save_to(Path(path))
 

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 from functools import lru_cache
 from types import ModuleType
-
-
-def tensorflow_loaded() -> bool:
-    return "tensorflow" in sys.modules
 
 
 @lru_cache(maxsize=1)

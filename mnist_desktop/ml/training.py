@@ -21,7 +21,9 @@ from mnist_desktop.core.errors import TrainingError
 from mnist_desktop.core.splits import stratified_split
 from mnist_desktop.ml.architectures import get_architecture
 
-SCHEDULES = ("constant", "cosine", "onecycle", "plateau")
+# Learning-rate schedules: name -> what the GUI calls it.
+SCHEDULES = {"cosine": "Cosine decay", "onecycle": "One-cycle", "plateau": "Halve on plateau",
+             "constant": "Constant"}
 
 
 @dataclass(frozen=True)

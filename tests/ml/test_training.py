@@ -97,13 +97,26 @@ def test_augmentation_is_not_part_of_the_saved_model(mnist, tmp_path):
 
 
 def test_one_hot_labels_and_a_learning_rate_schedule(mnist):
-    for schedule in ("cosine", "onecycle", "plateau"):
+    for schedule in ("cosine", "onecycle"):
         config = TrainingConfig.for_architecture("mlp", epochs=2, train_size=1000, labels="categorical",
                                                  schedule=schedule, learning_rate=2e-3)
         result = train(mnist, config)
         assert result.history[-1].accuracy > 0.6, schedule
-        if schedule != "plateau":
-            assert result.history[-1].learning_rate < 2e-3
+        assert result.history[-1].learning_rate < 2e-3
+
+
+def test_the_plateau_schedule_halves_the_rate_when_validation_stops_improving(mnist):
+    """Random labels: whatever the model learns makes the validation loss worse, so the rate halves."""
+    rng = np.random.default_rng(0)
+    noise = Dataset("noise", mnist.x_train[:1000].copy(), rng.integers(0, 10, 1000).astype(np.uint8),
+                    mnist.x_test[:0], mnist.y_test[:0])
+    config = TrainingConfig.for_architecture("mlp", epochs=5, labels="categorical", schedule="plateau",
+                                             learning_rate=2e-3, validation_fraction=0.2, patience=0, augment=False)
+    result = train(noise, config)
+    rates = [record.learning_rate for record in result.history]
+    assert rates[0] == pytest.approx(2e-3)
+    assert rates[-1] <= 1e-3 + 1e-9, rates
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(rates, rates[1:])), rates
 
 
 def test_a_diverging_loss_is_a_clear_error(mnist, monkeypatch):
