@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,11 @@ os.environ["MNIST_DESKTOP_DATA_DIR"] = str(_SANDBOX / "user-data")
 os.environ["MNIST_DESKTOP_SETTINGS"] = str(_SANDBOX / "settings.ini")
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """The sandbox (the drawings, models and settings the tests wrote) goes with the run."""
+    shutil.rmtree(_SANDBOX, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def mnist():
     from mnist_desktop import load_dataset
@@ -28,7 +34,6 @@ def mnist():
 def digits(mnist):
     """One clean test image of each digit 0-9 (the first of each class)."""
     return {d: mnist.x_test[int(np.flatnonzero(mnist.y_test == d)[0])] for d in range(10)}
-
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from mnist_desktop.core.errors import DatasetError
 
 # Images without a label (a Kaggle test.csv) carry this value; `Dataset.labeled` tells them apart.
 UNLABELED = 255
-DIGIT_CLASSES = tuple(str(d) for d in range(10))
+NUM_CLASSES = 10  # every data set here has ten classes (digits, or Fashion-MNIST's ten kinds)
+DIGIT_CLASSES = tuple(str(d) for d in range(NUM_CLASSES))
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.core.dataset import UNLABELED
+from mnist_desktop.core.dataset import DIGIT_CLASSES, NUM_CLASSES, UNLABELED
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.eda import StatsView
@@ -26,7 +26,7 @@ from mnist_desktop.gui.widgets.gallery import DigitGallery
 from mnist_desktop.gui.widgets.pixel_view import PixelView
 
 SPLITS = ("All", "Train", "Test")
-ALL_LABELS = 10  # button id of "All" (QButtonGroup reserves -1 for "assign one")
+ALL_LABELS = NUM_CLASSES  # button id of "All" (QButtonGroup reserves -1 for "assign one")
 
 
 class DatasetTab(Tab):
@@ -35,7 +35,7 @@ class DatasetTab(Tab):
         self._images = np.zeros((0, 28, 28), np.uint8)
         self._labels = np.zeros(0, np.uint8)
         self._splits = np.zeros(0, np.uint8)  # 0 = train, 1 = test, per row of _images
-        self._class_names: tuple[str, ...] = tuple(str(d) for d in range(10))
+        self._class_names: tuple[str, ...] = DIGIT_CLASSES
         self.stats_task = workers.TaskSlot(self, "Statistics")
         self._stats_of = None  # the data set whose statistics are shown (or being computed)
 
@@ -52,7 +52,7 @@ class DatasetTab(Tab):
         self.label_buttons.setExclusive(True)
         label_row = QHBoxLayout()
         label_row.setSpacing(2)
-        for value, text in [(ALL_LABELS, "All")] + [(d, str(d)) for d in range(10)]:
+        for value, text in [(ALL_LABELS, "All")] + [(d, str(d)) for d in range(NUM_CLASSES)]:
             button = QPushButton(text)
             button.setCheckable(True)
             button.setObjectName(f"labelFilter{'All' if value == ALL_LABELS else value}")
@@ -159,7 +159,7 @@ class DatasetTab(Tab):
         self._labels = np.concatenate([dataset.y_train, dataset.y_test])
         self._splits = np.concatenate([np.zeros(len(dataset.x_train), np.uint8), np.ones(len(dataset.x_test), np.uint8)])
         self._class_names = dataset.class_names
-        for value in range(10):
+        for value in range(NUM_CLASSES):
             button = self.label_buttons.button(value)
             name = dataset.class_names[value]
             button.setText(name if len(name) <= 3 else name[:3])
@@ -213,7 +213,7 @@ class DatasetTab(Tab):
             self.stats_view.show_stats(stats, dataset.class_names)
             self.stats_status.setText(f"{dataset.summary()}" + (f" — {dataset.notes}" if dataset.notes else ""))
 
-        self.stats_task.start(lambda context: compute_stats(dataset), on_result=done)
+        self.stats_task.start(lambda context: compute_stats(dataset, check=context.check), on_result=done)
 
     def shutdown(self) -> None:
         self.stats_task.cancel()

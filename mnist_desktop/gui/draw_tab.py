@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.reading import PageReading, read_drawing
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
@@ -164,7 +165,7 @@ class DrawTab(Tab):
         teach_buttons = QHBoxLayout()
         teach_buttons.setSpacing(2)
         self.teach_buttons: list[QPushButton] = []
-        for d in range(10):
+        for d in range(NUM_CLASSES):
             button = QPushButton(str(d))
             button.setObjectName(f"teach{d}")
             button.setFixedWidth(32)

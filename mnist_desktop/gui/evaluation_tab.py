@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
@@ -323,7 +324,7 @@ class EvaluationTab(Tab):
                 self.averages_table.setItem(row, col, _NumberItem(values[key], f"{values[key]:.4f}"))
         table = self.class_table
         table.setSortingEnabled(False)
-        table.setRowCount(10)
+        table.setRowCount(NUM_CLASSES)
         per = evaluation.per_class
         for c, name in enumerate(evaluation.class_names):
             table.setItem(c, 0, _NumberItem(c, name))
@@ -337,7 +338,7 @@ class EvaluationTab(Tab):
         per = self.evaluation.per_class
         plot = self.f1_plot
         plot.clear()
-        x = np.arange(10)
+        x = np.arange(NUM_CLASSES)
         plot.addItem(pg.BarGraphItem(x=x - 0.2, height=per["precision"], width=0.38, brush=brush(BLUE), name="precision"))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=per["recall"], width=0.38, brush=brush(ORANGE), name="recall"))
         legend = plot.getPlotItem().legend
@@ -462,7 +463,7 @@ class EvaluationTab(Tab):
         plot = self.delta_plot
         plot.clear()
         delta = diff["f1_delta"]
-        x = np.arange(10)
+        x = np.arange(NUM_CLASSES)
         plot.addItem(pg.BarGraphItem(x=x, height=delta, width=0.6,
                                      brushes=[brush(BLUE if d >= 0 else RED) for d in delta]))
         class_ticks(plot, names)

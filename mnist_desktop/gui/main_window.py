@@ -291,6 +291,9 @@ class MainWindow(QMainWindow):
         """Closing asks first when work would be lost, then stops every task and closes as soon as
         they have ended (one batch or one frame): the window stays responsive and says so meanwhile,
         instead of freezing while the threads are joined."""
+        if self._stopped:
+            super().closeEvent(event)
+            return
         if not self._stopping:
             if not self.training_tab.confirm_close():
                 event.ignore()
@@ -298,22 +301,23 @@ class MainWindow(QMainWindow):
             self._stopping = True
             for tab in (self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab, self.dataset_tab):
                 tab.shutdown()
-            for slot in (self.dataset_task, self.model_task):
+            for slot in self.findChildren(workers.TaskSlot):
                 slot.cancel()
-            for worker in workers.running_workers():
-                worker.cancel()
-        if workers.running_workers():
+        if self._running_workers():
             event.ignore()
             self._show_stopping()
             return
         self._stop_poll.stop()
-        if not self._stopped:
-            self._stopped = True
-            stored = settings()
-            stored.setValue("window/geometry", self.saveGeometry())
-            stored.setValue("window/tab", self.tabs.currentIndex())
-            stored.sync()
+        self._stopped = True
+        stored = settings()
+        stored.setValue("window/geometry", self.saveGeometry())
+        stored.setValue("window/tab", self.tabs.currentIndex())
+        stored.sync()
         super().closeEvent(event)
+
+    def _running_workers(self) -> list[workers.Worker]:
+        """The threads of this window's tasks (its own and its tabs') that have not ended yet."""
+        return [worker for slot in self.findChildren(workers.TaskSlot) for worker in slot.running_workers()]
 
     def _show_stopping(self) -> None:
         self.setWindowTitle(f"{APP_NAME}: stopping…")
@@ -325,7 +329,7 @@ class MainWindow(QMainWindow):
         self._stop_poll.start()
 
     def _close_when_stopped(self) -> None:
-        if not workers.running_workers():
+        if not self._running_workers():
             self._stop_poll.stop()
             self.close()
 

@@ -131,8 +131,11 @@ class Worker(QThread):
             self.done.emit()
 
     def _unregister(self) -> None:
+        # ``finished`` is sent from the thread's last moments: let it end before the object may go.
+        self.wait()
         with _lock:
             _running.discard(self)
+        self.deleteLater()
 
 
 def _is_user_error(exc: BaseException) -> bool:
@@ -262,6 +265,11 @@ class TaskSlot(QObject):
         self.task: Task | None = None
         self.progress = 0.0
         self.status = ""
+        self._threads: set[Worker] = set()  # the current task's and replaced ones still ending
+
+    def running_workers(self) -> list[Worker]:
+        """This slot's threads that have not ended yet, replaced tasks included."""
+        return [worker for worker in self._threads if worker.isRunning()]
 
     @property
     def busy(self) -> bool:
@@ -288,9 +296,11 @@ class TaskSlot(QObject):
         Without ``on_error`` (here or on the slot) an exception is shown in a message box."""
         was_busy = self.busy
         self._drop_current()
-        worker = Worker(function, *args, name=self.name, parent=self, **kwargs)
-        # Release the QThread once it has ended and its last signals were delivered.
-        worker.finished.connect(worker.deleteLater)
+        # No parent: a window deleted while its task still finishes must not take the running thread
+        # with it. The registry holds the worker until its thread has ended, then lets it go.
+        worker = Worker(function, *args, name=self.name, **kwargs)
+        self._threads.add(worker)
+        worker.finished.connect(lambda: self._threads.discard(worker))
         task = Task(worker)
         task.setParent(worker)  # freed with the thread object, after its last signal was delivered
         task.progress.connect(self._progress)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.errors import ModelError
 
 _MAX_BATCH = 256
@@ -63,7 +64,7 @@ class Predictor:
             raise ValueError(f"expected N x 28 x 28 images, got shape {images.shape}")
         scale = 1.0 / 255.0 if images.dtype == np.uint8 else 1.0
         count = len(images)
-        out = np.empty((count, 10), np.float32)
+        out = np.empty((count, NUM_CLASSES), np.float32)
         for start in range(0, count, _MAX_BATCH):
             chunk = images[start:start + _MAX_BATCH]
             out[start:start + len(chunk)] = self._run(chunk, scale)
@@ -106,9 +107,9 @@ class Predictor:
         if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1) or inputs[0]["dtype"] != np.float32:
             shape = tuple(inputs[0]["shape"]) if inputs else ()
             raise ModelError(f"{where}expects input {shape}, not float32 28x28x1 images")
-        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (10,):
+        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (NUM_CLASSES,):
             shape = tuple(outputs[0]["shape"]) if outputs else ()
-            raise ModelError(f"{where}outputs {shape}, not 10 class probabilities")
+            raise ModelError(f"{where}outputs {shape}, not {NUM_CLASSES} class probabilities")
         probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
         if not np.all(np.isfinite(probe)) or abs(float(probe.sum()) - 1.0) > 1e-3 or probe.min() < 0:
             raise ModelError(f"{where}its outputs are not probabilities (no softmax at the end)")

