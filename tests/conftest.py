@@ -18,6 +18,17 @@ os.environ["MNIST_DESKTOP_DATA_DIR"] = str(_SANDBOX / "user-data")
 os.environ["MNIST_DESKTOP_SETTINGS"] = str(_SANDBOX / "settings.ini")
 
 
+# A test using one of these trains a model (once per session, but minutes on two cores): slow.
+TRAINING_FIXTURES = {"tiny_run", "tiny_model_path"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``pytest -m "not slow"`` (``make test-fast``) leaves out whatever trains or starts processes."""
+    for item in items:
+        if TRAINING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """The sandbox (the drawings, models and settings the tests wrote) goes with the run."""
     shutil.rmtree(_SANDBOX, ignore_errors=True)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_desktop.core.errors import DatasetError
-
 # Images without a label (a Kaggle test.csv) carry this value; `Dataset.labeled` tells them apart.
 UNLABELED = 255
 NUM_CLASSES = 10  # every data set here has ten classes (digits, or Fashion-MNIST's ten kinds)

@@ -307,6 +307,8 @@ class TaskSlot(QObject):
         task.status.connect(self._status)
         error_handler = on_error or self._on_error
         task.error.connect(error_handler or (lambda exc: show_error(self.owner, f"{self.name} failed", exc)))
+        # A slot deleted with its tab (a window deleted while a task still ends) silences the task.
+        self.destroyed.connect(task.detach)
         # First, so that the tab's own ``on_done`` already sees the slot idle.
         task.done.connect(lambda: self._ended(task))
         for signal, callback in ((task.result, on_result), (task.progress, on_progress), (task.status, on_status),

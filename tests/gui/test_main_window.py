@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from PySide6.QtWidgets import QTabWidget
 
 from mnist_desktop.gui.main_window import TAB_TITLES, MainWindow
@@ -23,6 +25,7 @@ def test_show_tab_by_name(window):
     assert not window.show_tab("nonsense")
 
 
+@pytest.mark.slow
 def test_window_opens_without_tensorflow():
     # In a fresh interpreter: other tests in this process may have loaded TensorFlow.
     code = (
@@ -40,6 +43,7 @@ def test_window_opens_without_tensorflow():
     assert result.stdout.split() == ["ready", "False", "False"], result.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_screenshot_mode_writes_a_png(tmp_path):
     target = tmp_path / "shot.png"
     result = subprocess.run([sys.executable, "-m", "mnist_desktop", "--screenshot", str(target), "--tab", "Draw"],
@@ -48,6 +52,7 @@ def test_screenshot_mode_writes_a_png(tmp_path):
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_unknown_tab_is_refused(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mnist_desktop", "--screenshot", str(tmp_path / "x.png"),
                              "--tab", "Nope"], capture_output=True, text=True, timeout=120)

@@ -31,6 +31,7 @@ def configure(tab, arch="mlp", epochs=2, size=2000, validation=0.1):
     tab.patience_spin.setValue(0)
 
 
+@pytest.mark.slow
 def test_train_streams_live_points_and_finishes(window, qtbot):
     tab = window.training_tab
     window.show_tab("Training")
@@ -65,6 +66,7 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
     del worker
 
 
+@pytest.mark.slow
 def test_stop_mid_epoch_keeps_the_run(window, qtbot):
     tab = window.training_tab
     configure(tab, arch="classic", epochs=3, size=6000)
@@ -81,6 +83,7 @@ def test_stop_mid_epoch_keeps_the_run(window, qtbot):
     assert tab.progress.format().startswith(f"stopped in epoch {len(result.history)}/3")
 
 
+@pytest.mark.slow
 def test_pause_and_resume(window, qtbot):
     """A pause holds the run; the time paused does not count as the epoch's training time (paused in
     the second epoch: the first one also spends time building the graph before its first batch)."""
@@ -161,6 +164,7 @@ def test_train_pressed_while_the_data_set_loads_runs_once_it_has_loaded(qtbot, m
     assert len(runs) == 1, "the run starts once"
 
 
+@pytest.mark.slow
 def test_use_and_save_a_trained_model(window, qtbot, tmp_path):
     tab = window.training_tab
     configure(tab, epochs=1, size=1500)
@@ -180,7 +184,7 @@ def test_use_and_save_a_trained_model(window, qtbot, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json", "mine.keras", "mine.tflite"]
     assert window.state.model_path == tmp_path / "mine.keras"
     # File -> Reset puts the shipped model back: the tab no longer claims its model is in use.
-    reset = next(a for a in window.menuBar().findChildren(QAction) if a.text().startswith("&Reset"))
+    reset = next(a for a in window.findChildren(QAction) if a.text().startswith("&Reset"))
     with qtbot.waitSignal(window.state.modelChanged, timeout=20_000):
         reset.trigger()
     assert window.state.predictor is not trained.predictor
@@ -259,6 +263,7 @@ def test_choosing_an_architecture_loads_its_recipe(window, arch):
     assert tab.arch_description.text() == get_architecture(arch).description
 
 
+@pytest.mark.slow
 def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
     from benchmarks.handwriting import make_drawing, render
     from mnist_desktop.core.personal import drawing_files, save_drawing
@@ -285,6 +290,7 @@ def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
     del worker
 
 
+@pytest.mark.slow
 def test_make_default_saves_and_remembers(window, qtbot):
     from mnist_desktop.gui.app import settings
 

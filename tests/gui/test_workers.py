@@ -163,3 +163,26 @@ def test_yielded_payloads_stream_in_order(qtbot, slot):
     with qtbot.waitSignal(slot.finished, timeout=5000):
         slot.start(work, on_yielded=received.append)
     assert received == [0, 1, 2, 3, 4]
+
+
+def test_a_task_whose_owner_is_deleted_goes_silent(qtbot):
+    """A window deleted while its task still runs: the late result must not reach deleted widgets."""
+    from PySide6.QtWidgets import QLabel
+
+    owner = QWidget()
+    label = QLabel(owner)
+    slot = workers.TaskSlot(owner, "Work")
+    release = threading.Event()
+    task = slot.start(lambda context: release.wait(5) and "late", on_result=label.setText)
+    thread = task.worker
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(label), timeout=2000)
+    release.set()
+    assert thread.wait(5000)
+    qtbot.wait(100)  # a delivery to the deleted label would raise in the event loop here
+
+
+def _alive(qobject) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(qobject)
