@@ -3,6 +3,8 @@ values, and the statistics (computed in a worker when the data set changes)."""
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,6 +28,9 @@ from mnist_desktop.gui.widgets.gallery import DigitGallery
 from mnist_desktop.gui.widgets.pixel_view import PixelView
 
 SPLITS = ("All", "Train", "Test")
+# Statistics per data set object (a data set never changes): the bundled MNIST, shared by every
+# window, is counted once.
+_STATS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 ALL_LABELS = NUM_CLASSES  # button id of "All" (QButtonGroup reserves -1 for "assign one")
 
 
@@ -207,12 +212,18 @@ class DatasetTab(Tab):
         if dataset is self._stats_of:
             return
         self._stats_of = dataset
-        self.stats_status.setText(f"Computing statistics of {dataset.name}…")
 
         def done(stats) -> None:
+            _STATS[dataset] = stats
             self.stats_view.show_stats(stats, dataset.class_names)
             self.stats_status.setText(f"{dataset.summary()}" + (f" — {dataset.notes}" if dataset.notes else ""))
 
+        known = _STATS.get(dataset)
+        if known is not None:
+            self.stats_task.cancel()
+            done(known)
+            return
+        self.stats_status.setText(f"Computing statistics of {dataset.name}…")
         self.stats_task.start(lambda context: compute_stats(dataset, check=context.check), on_result=done)
 
     def shutdown(self) -> None:

@@ -34,10 +34,15 @@ def no_leftover_threads(qapp, monkeypatch):
     for widget in qapp.topLevelWidgets():
         widget.close()
     deadline = time.monotonic() + 15
-    while any(w.isVisible() for w in qapp.topLevelWidgets()) and time.monotonic() < deadline:
+    while (any(w.isVisible() for w in qapp.topLevelWidgets()) or workers.running_workers()) \
+            and time.monotonic() < deadline:
         qapp.processEvents()
         time.sleep(0.01)
-    qapp.processEvents()
+    # A window that was never shown closes too, once its tasks have ended (it checks every 20 ms).
+    settle = time.monotonic() + 0.1
+    while time.monotonic() < settle:
+        qapp.processEvents()
+        time.sleep(0.01)
     # A worker asked to stop ends within one step of its work (a batch, a frame, a pass).
     leftover = [w for w in workers.running_workers() if not w.wait(10_000)]
     for worker in leftover:

@@ -106,6 +106,7 @@ def test_bad_tflite_files_raise_model_error(tiny_model_path, tmp_path, damage, e
         load_predictor(path)
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 def test_a_lambda_layer_is_refused(tmp_path):
     _, keras = import_tensorflow()
     inputs = keras.Input((28, 28, 1))
@@ -121,6 +122,7 @@ def test_a_lambda_layer_is_refused(tmp_path):
         load_predictor(tmp_path / "hostile.keras")
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 @pytest.mark.parametrize(
     ("shape", "classes", "activation", "expected"),
     [((32, 32, 1), 10, "softmax", r"expects input \(32, 32, 1\)"), ((28, 28, 1), 5, "softmax", r"outputs \(5,\)"),
@@ -154,6 +156,7 @@ def test_export_formats(tiny_run, tmp_path, fmt):
     assert not leftovers
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 def test_keras_archive_without_config_is_refused(tmp_path):
     path = tmp_path / "empty-archive.keras"
     with zipfile.ZipFile(path, "w") as archive:
