@@ -11,11 +11,12 @@ PIP_PINNED := PIP_CONSTRAINT=$(CONSTRAINTS) $(PIP)
 # Set up offscreen so the suite runs on machines without a screen (CI, SSH sessions).
 HEADLESS := QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 
-.PHONY: run test test-data bench model screenshots sysdeps constraints clean help
+.PHONY: run test test-fast test-data bench model screenshots sysdeps constraints clean help
 
 help:
 	@echo "make run    - set everything up and open MNIST Desktop"
 	@echo "make test   - set everything up and run the whole test suite (headless)"
+	@echo "make test-fast - the suite without the tests marked slow (training, subprocesses): under a minute"
 	@echo "make bench  - print the performance and accuracy figures of this machine"
 	@echo "make model  - retrain the shipped default model from scratch"
 	@echo "make screenshots - render the README screenshots (headless)"
@@ -25,6 +26,9 @@ run: $(VENV)/.stamp-app sysdeps
 
 test: $(VENV)/.stamp-test sysdeps test-data
 	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.stamp-test sysdeps
+	$(HEADLESS) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote.
 # Best effort: without root or apt-get that one test is skipped with a note.

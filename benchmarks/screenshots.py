@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = training.start_training()
     until(lambda: training.table.rowCount() >= 2)
     shot("training-running")
-    until(lambda: training.worker is None)
+    until(lambda: not training.busy)
     shot("training-finished")
     del worker
 
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     training.epochs_spin.setValue(2)
     training.size_slider.setValue(training.size_slider.maximum())
     training.start_training()
-    until(lambda: training.worker is None)
+    until(lambda: not training.busy)
     mlp_path = scratch / "mlp.keras"
     training.save_to(mlp_path)
     until(lambda: window.state.model_path == mlp_path)
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show_tab("Evaluation")
     evaluation = window.evaluation_tab
     evaluation.evaluate()
-    until(lambda: evaluation.worker is None and evaluation.evaluation is not None)
+    until(lambda: not evaluation.task.busy and evaluation.evaluation is not None)
     shot("evaluation")
     evaluation.pages.setCurrentIndex(1)
     matrix = evaluation.evaluation.confusion.copy()
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     until(lambda: camera.packet is not None and camera.packet.index > 14)
     shot("camera")
     camera.stop()
-    until(lambda: camera.worker is None)
+    until(lambda: not camera.is_running())
     window.close()
     return 0
 

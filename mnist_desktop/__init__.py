@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 # name -> module that defines it; resolved on first attribute access (PEP 562).
 _LAZY = {
     "Dataset": "mnist_desktop.core.dataset",
-    "load_dataset": "mnist_desktop.core.dataset",
+    "load_dataset": "mnist_desktop.core.importers",
     "DatasetError": "mnist_desktop.core.errors",
     "ModelError": "mnist_desktop.core.errors",
     "prepare_digit": "mnist_desktop.core.preprocess",
@@ -33,7 +33,8 @@ _LAZY = {
 __all__ = sorted([*_LAZY, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from mnist_desktop.core.dataset import Dataset, load_dataset
+    from mnist_desktop.core.dataset import Dataset
+    from mnist_desktop.core.importers import load_dataset
     from mnist_desktop.core.errors import DatasetError, ModelError
     from mnist_desktop.core.preprocess import prepare_digit
     from mnist_desktop.api import read_digits

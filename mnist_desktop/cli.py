@@ -321,7 +321,7 @@ def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
 
 # ------------------------------------------------------------------------ train
 def _train(args: argparse.Namespace) -> int:
-    from mnist_desktop.core.dataset import load_dataset
+    from mnist_desktop.core.importers import load_dataset
     from mnist_desktop.ml.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE
     from mnist_desktop.ml.trained import finish
     from mnist_desktop.ml.training import TrainingCancelled, TrainingConfig, TrainingHooks, train
@@ -437,7 +437,7 @@ def _model_output(out: str | None, arch: str) -> Path:
 
 # ------------------------------------------------------------------------ evaluate
 def _evaluate(args: argparse.Namespace) -> int:
-    from mnist_desktop.core.dataset import load_dataset
+    from mnist_desktop.core.importers import load_dataset
     from mnist_desktop.ml.evaluate import evaluate_predictor
 
     if args.report:

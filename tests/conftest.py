@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,6 +19,22 @@ os.environ["MNIST_DESKTOP_SETTINGS"] = str(_SANDBOX / "settings.ini")
 os.environ["MNIST_DESKTOP_LOG_DIR"] = str(_SANDBOX / "logs")
 
 
+# A test using one of these trains a model (once per session, but minutes on two cores): slow.
+TRAINING_FIXTURES = {"tiny_run", "tiny_model_path"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``pytest -m "not slow"`` (``make test-fast``) leaves out whatever trains or starts processes."""
+    for item in items:
+        if TRAINING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The sandbox (the drawings, models and settings the tests wrote) goes with the run."""
+    shutil.rmtree(_SANDBOX, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def mnist():
     from mnist_desktop import load_dataset
@@ -29,7 +46,6 @@ def mnist():
 def digits(mnist):
     """One clean test image of each digit 0-9 (the first of each class)."""
     return {d: mnist.x_test[int(np.flatnonzero(mnist.y_test == d)[0])] for d in range(10)}
-
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,11 @@ once, whatever happens. Plain Python and OpenCV: no widget is touched here."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -138,3 +140,20 @@ def _reconnect(context, source: FrameSource, reason: str, sleep, state: dict) ->
         context.status(f"{source.name} is back.")
         return True
     return False
+
+
+def write_snapshot(packet: FramePacket, folder: Path) -> Path:
+    """Save a frame as a new folder inside ``folder``: the frame with its overlays, the raw frame, and
+    every digit found (its crop and the 28x28 input the model read). Returns the new folder."""
+    from mnist_desktop.core.imageio import write_image
+
+    target = Path(folder) / _dt.datetime.now().strftime("snapshot-%Y%m%d-%H%M%S-%f")
+    target.mkdir(parents=True, exist_ok=False)
+    write_image(target / "frame-annotated.png", packet.annotated)
+    write_image(target / "frame.png", packet.frame)
+    for k, (reading, stages, region) in enumerate(zip(packet.page.readings, packet.page.stages,
+                                                       packet.page.regions, strict=True), start=1):
+        x, y, w, h = region.box
+        write_image(target / f"digit{k}-{reading.digit}-crop.png", packet.frame[y:y + h, x:x + w])
+        write_image(target / f"digit{k}-{reading.digit}-28x28.png", stages.result)
+    return target

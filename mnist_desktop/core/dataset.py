@@ -1,21 +1,20 @@
-"""The in-memory data set every part of the app works on, and `load_dataset`, which finds the right
-importer for a path."""
+"""The in-memory data set every part of the app works on, and the helpers the importers share.
+`load_dataset` (in `core.importers`) finds the right importer for a path."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from mnist_desktop.core.errors import DatasetError
-
 # Images without a label (a Kaggle test.csv) carry this value; `Dataset.labeled` tells them apart.
 UNLABELED = 255
-DIGIT_CLASSES = tuple(str(d) for d in range(10))
+NUM_CLASSES = 10  # every data set here has ten classes (digits, or Fashion-MNIST's ten kinds)
+DIGIT_CLASSES = tuple(str(d) for d in range(NUM_CLASSES))
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -75,64 +74,6 @@ class Dataset:
     def summary(self) -> str:
         text = f"{self.name}: {len(self.x_train):,} train / {len(self.x_test):,} test images"
         return text if self.labeled else text + " (unlabeled)"
-
-
-def load_dataset(source: str | Path | None = None, *, progress: Progress | None = None) -> Dataset:
-    """Load a data set: ``None`` is the bundled MNIST; a path may be a folder of IDX files (gzipped
-    or raw), a Keras-layout ``.npz``, a Kaggle-style CSV (or a folder with train.csv/test.csv), or a
-    folder of images in per-class subfolders ``0/`` ... ``9/``.
-
-    Raises `DatasetError` naming the file and the place for anything malformed; a data set is either
-    loaded whole or not at all. ``progress`` receives fractions 0..1 for long loads.
-    """
-    report = progress or (lambda fraction: None)
-    if source is None:
-        report(0.0)
-        data = _load_bundled()
-        report(1.0)
-        return data
-
-    from mnist_desktop.core.importers import detect_importer
-
-    from mnist_desktop.core.files import describe_os_error, regular_file_problem
-
-    path = Path(source).expanduser()
-    if not path.exists():
-        raise DatasetError(f"{path}: no such file or folder")
-    if not path.is_dir():
-        problem = regular_file_problem(path)
-        if problem:
-            raise DatasetError(f"{path}: {problem}")
-    try:
-        importer = detect_importer(path)
-        report(0.0)
-        data = importer(path, report)
-    except OSError as exc:
-        raise DatasetError(describe_os_error(exc, exc.filename or path)) from None
-    except MemoryError:
-        raise DatasetError(f"{path}: too large to load into the memory available") from None
-    report(1.0)
-    return data
-
-
-@lru_cache(maxsize=1)
-def _load_bundled() -> Dataset:
-    # Cached: the arrays are read-only, so every caller can share one copy (~55 MB).
-    from mnist_desktop.core.importers.npz import load_npz
-    from mnist_desktop.paths import bundled_mnist
-
-    path = bundled_mnist()
-    if not path.is_file():
-        raise DatasetError(f"{path}: the bundled MNIST is missing; reinstall MNIST Desktop")
-    data = load_npz(path, lambda fraction: None)
-    return Dataset(
-        name="MNIST",
-        x_train=data.x_train,
-        y_train=data.y_train,
-        x_test=data.x_test,
-        y_test=data.y_test,
-        source="bundled MNIST (LeCun, Cortes & Burges, CC BY-SA 3.0)",
-    )
 
 
 def guess_class_names(path: Path) -> tuple[str, ...]:

@@ -85,6 +85,15 @@ class Evaluation:
         order = self.confidence[members]
         return members[np.argsort(order if true == predicted else -order, kind="stable")]
 
+    def most_confused(self, count: int = 3) -> list[tuple[int, int, int]]:
+        """The ``count`` most frequent mistakes as (true class, read as, how many), most first;
+        only pairs that happened at all."""
+        matrix = self.confusion.copy()
+        np.fill_diagonal(matrix, 0)
+        order = np.argsort(-matrix, axis=None, kind="stable")[:count]
+        pairs = [np.unravel_index(k, matrix.shape) for k in order]
+        return [(int(i), int(j), int(matrix[i, j])) for i, j in pairs if matrix[i, j] > 0]
+
     def to_dict(self) -> dict[str, Any]:
         per_class = self.per_class
         return {

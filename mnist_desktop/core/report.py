@@ -169,9 +169,7 @@ def _html(evaluation: Evaluation, model_name: str, dataset_name: str, metadata: 
         ("Architecture", f"{metadata.get('architecture', 'unknown')} ({metadata.get('params', '?'):,} parameters)"
          if isinstance(metadata.get("params"), int) else metadata.get("architecture", "unknown")),
         ("Data", f"{dataset_name}: {evaluation.count:,} images"),
-        ("Trained", ", ".join(f"{k} {v}" for k, v in training.items() if k in ("epochs", "batch_size",
-                                                                              "learning_rate", "augment", "seed"))
-         or "not recorded"),
+        ("Trained", training_summary(metadata) or "not recorded"),
         ("Report written", _dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]
     fact_rows = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in facts)
@@ -202,3 +200,24 @@ figcaption {{ color: #555; font-size: 0.9em; }}
 <p style="color:#777">Made by MNIST Desktop. MNIST: LeCun, Cortes &amp; Burges, CC BY-SA 3.0.</p>
 </body></html>
 """
+
+
+def training_summary(metadata: dict) -> str:
+    """How a model was trained, from its metadata: the epochs it actually ran (a run stopped at
+    epoch 2 of 10 says so), batch size, learning rate, augmentation and seed; "" when not recorded."""
+    training = metadata.get("training") or {}
+    history = metadata.get("history") or []
+    parts = []
+    if history:
+        ran = len(history)
+        planned = training.get("epochs")
+        stopped = metadata.get("stop_reason")
+        if planned and planned != ran:
+            parts.append(f"{ran} of {planned} epochs" + (f" ({stopped})" if stopped else ""))
+        else:
+            parts.append(f"{ran} epoch{'s' if ran != 1 else ''}")
+    elif "epochs" in training:
+        parts.append(f"epochs {training['epochs']}")
+    parts += [f"{key.replace('_', ' ')} {training[key]}" for key in ("batch_size", "learning_rate", "augment", "seed")
+              if key in training]
+    return ", ".join(parts)

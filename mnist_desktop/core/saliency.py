@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 
 
@@ -29,3 +30,20 @@ def occlusion_map(image: np.ndarray, predict: Callable[[np.ndarray], np.ndarray]
     heat /= np.maximum(counts, 1)
     top = heat.max()
     return (heat / top).astype(np.float32) if top > 0 else heat.astype(np.float32)
+
+
+def saliency_over_drawing(ink: np.ndarray, page, predict: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The occlusion map of every digit read on a drawing, placed back over the drawing: float32 of
+    ``ink``'s shape in 0..1, high on the strokes the reading depended on, zero on empty paper.
+    ``page`` is the `PageReading` of ``ink``."""
+    heat = np.zeros(ink.shape, np.float32)
+    for reading, stages, region in zip(page.readings, page.stages, page.regions, strict=True):
+        local = occlusion_map(stages.result, predict, reading.digit)
+        x, y, w, h = region.box
+        # Back from 28x28 to the region's pixels, then into place on the drawing.
+        placed = cv2.warpAffine(local, stages.transform, (w, h), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
+        placed = cv2.GaussianBlur(placed, (0, 0), max(1.0, 0.04 * max(w, h)))  # no patch edges
+        # Colour the strokes themselves (and a rim), not the empty paper around them.
+        inked = cv2.dilate((ink[y:y + h, x:x + w] > 32).astype(np.uint8), np.ones((5, 5), np.uint8))
+        heat[y:y + h, x:x + w] = np.maximum(heat[y:y + h, x:x + w], placed * inked)
+    return heat

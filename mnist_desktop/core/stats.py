@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,14 +53,21 @@ def ink_per_class(images: np.ndarray, labels: np.ndarray, classes: int = 10) -> 
     return mean, std
 
 
-def compute_stats(dataset) -> DatasetStats:
+def compute_stats(dataset, check: Callable[[], None] | None = None) -> DatasetStats:
+    """``check`` is called between the passes (about a second in all on MNIST); it may raise to
+    abandon the work, e.g. when the window closes."""
+    check = check or (lambda: None)
     images = np.concatenate([dataset.x_train, dataset.x_test])
     labels = np.concatenate([dataset.y_train, dataset.y_test])
+    check()
     ink_mean, ink_std = ink_per_class(images, labels)
+    check()
+    means = mean_images(images, labels)
+    check()
     return DatasetStats(
         train_counts=class_counts(dataset.y_train),
         test_counts=class_counts(dataset.y_test),
-        mean_images=mean_images(images, labels),
+        mean_images=means,
         intensity_histogram=intensity_histogram(images),
         ink_mean=ink_mean,
         ink_std=ink_std,

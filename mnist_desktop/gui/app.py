@@ -8,22 +8,15 @@ import threading
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-APP_NAME = "MNIST Desktop"
-ORGANIZATION = "mnist-desktop"
+# Re-exported: the name and the remembered settings live in a leaf module (no import cycle).
+from mnist_desktop.gui.settings import APP_NAME, ORGANIZATION, settings
 
-
-def settings() -> QSettings:
-    """Remembered between runs. ``MNIST_DESKTOP_SETTINGS`` points elsewhere (tests do that)."""
-    import os
-
-    path = os.environ.get("MNIST_DESKTOP_SETTINGS")
-    if path:
-        return QSettings(path, QSettings.Format.IniFormat)
-    return QSettings(ORGANIZATION, "mnist-desktop")
+__all__ = ["APP_NAME", "ORGANIZATION", "create_application", "install_crash_dialog", "run", "settings",
+           "show_crash_dialog"]
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:

@@ -3,7 +3,7 @@ being found and read, steadily; tune the ink detection for hard lighting; freeze
 
 from __future__ import annotations
 
-import datetime as _dt
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -34,13 +34,19 @@ POLARITIES = [("auto", "Automatic"), ("dark", "Dark ink on paper"), ("light", "L
 class CameraTab(Tab):
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
-        self.worker: workers.Worker | None = None
+        self.task = workers.TaskSlot(self, "Camera", on_error=self._failed)
+        self.find_task = workers.TaskSlot(self, "Looking for cameras")
         self.control = LoopControl()
+        # Set when the latest loop has released its source: the next one opens the camera after that.
+        self._loop_released = threading.Event()
+        self._loop_released.set()
         self.packet: FramePacket | None = None
         self.frozen = False
         self.stable = StableReading()
         self._file: tuple[str, str] | None = None  # ("video" | "image", path)
         self._build()
+        self.task.busyChanged.connect(self._show_running)
+        self.find_task.busyChanged.connect(lambda busy: self.refresh_button.setEnabled(not busy))
         state.modelChanged.connect(self._model_changed)
 
     # ------------------------------------------------------------------ layout
@@ -177,11 +183,10 @@ class CameraTab(Tab):
         self._fill_sources(camera_candidates())
 
     # ------------------------------------------------------------------ sources
-    def find_cameras(self) -> workers.Worker:
+    def find_cameras(self) -> workers.Task:
         """Try each camera in a worker (opening one can take a second) and list those that work."""
         from mnist_desktop.core.frames import list_cameras
 
-        self.refresh_button.setEnabled(False)
         self.status_label.setText("Looking for cameras…")
 
         def found(cameras: list[int]) -> None:
@@ -189,8 +194,7 @@ class CameraTab(Tab):
             if cameras:
                 self.status_label.setText(f"Found {len(cameras)} camera{'s' if len(cameras) > 1 else ''} that work.")
 
-        return workers.start_worker(self, lambda context: list_cameras(), name="Looking for cameras",
-                                    on_result=found, on_done=lambda: self.refresh_button.setEnabled(True))
+        return self.find_task.start(lambda context: list_cameras(), on_result=found)
 
     def _fill_sources(self, cameras: list[int]) -> None:
         self.source_combo.clear()
@@ -202,7 +206,7 @@ class CameraTab(Tab):
         if not cameras:
             self.status_label.setText("No camera found on this computer. Open a video file or an image to read "
                                       "digits from it (or plug a camera in and press “Find cameras”).")
-        self.start_button.setEnabled(self.source_combo.count() > 0)
+        self._show_running(self.task.busy)
 
     def use_file(self, path: str, kind: str | None = None) -> None:
         from mnist_desktop.core.frames import VIDEO_SUFFIXES
@@ -215,18 +219,20 @@ class CameraTab(Tab):
             self.source_combo.addItem(label, self._file)
             index = self.source_combo.count() - 1
         self.source_combo.setCurrentIndex(index)
-        self.start_button.setEnabled(True)
+        self._show_running(self.task.busy)
 
     def _ask_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()),
-                                              "Videos (*.avi *.mp4 *.mkv *.mov *.webm *.mpg);;All files (*)")
+        from mnist_desktop.gui.dialogs import VIDEO_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), VIDEO_FILTER)
         if path:
             self.use_file(path, "video")
             self.start()
 
     def _ask_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()),
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)")
+        from mnist_desktop.gui.dialogs import IMAGE_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), IMAGE_FILTER)
         if path:
             self.use_file(path, "image")
             self.start()
@@ -246,41 +252,40 @@ class CameraTab(Tab):
 
     # ------------------------------------------------------------------ running
     def is_running(self) -> bool:
-        return self.worker is not None
+        return self.task.busy
 
-    def start(self, source=None) -> workers.Worker | None:
-        """Start reading from ``source`` (a FrameSource) or from the one chosen in the combo box."""
-        if self.worker is not None:
-            self.stop()
-            self.worker.wait(5000)
+    def start(self, source=None) -> workers.Task | None:
+        """Start reading from ``source`` (a FrameSource) or from the one chosen in the combo box.
+        A loop already running is replaced: nothing of it reaches the view any more."""
         source = source or self._make_source()
         if source is None:
             self.status_label.setText("Choose a source first.")
             return None
-        self.control.predictor = self.state.predictor
+        # A loop of its own: the old one may still be finishing its last frame.
+        self.control = LoopControl(predictor=self.state.predictor)
         self._settings_changed()
         self.control.consumed.set()
         self.stable.clear()
+        self.packet = None
         self.frozen = False
         self.freeze_button.setChecked(False)
         self.status_label.setText(f"Starting {source.name}…")
         self.view.show_message(f"Opening {source.name}…")
-        self.start_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
-        self.worker = workers.start_worker(
-            self, capture_loop, source, self.control, name="Camera", on_yielded=self._show_packet,
-            on_status=self.status_label.setText, on_result=self._ended, on_error=self._failed, on_done=self._done,
+        previous, released = self._loop_released, threading.Event()
+        self._loop_released = released
+        return self.task.start(
+            _read_after, previous, released, source, self.control, on_yielded=self._show_packet,
+            on_status=self.status_label.setText, on_result=lambda why: self._ended(why, source.name),
         )
-        return self.worker
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        if self.task.busy:
+            self.task.request_stop()
             self.status_label.setText("Stopping…")
 
-    def _ended(self, why: str) -> None:
+    def _ended(self, why: str, name: str) -> None:
         if why == "ended":
-            self.status_label.setText(self.status_label.text() + " Start again, or tick “Loop video”.")
+            self.status_label.setText(f"{name} ended. Start again, or tick “Loop video”.")
         else:
             self.status_label.setText("Stopped.")
 
@@ -293,10 +298,9 @@ class CameraTab(Tab):
         if not isinstance(exc, MnistDesktopError):
             workers.show_error(self, "The camera stopped", exc)
 
-    def _done(self) -> None:
-        self.worker = None
-        self.start_button.setEnabled(self.source_combo.count() > 0)
-        self.stop_button.setEnabled(False)
+    def _show_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running and self.source_combo.count() > 0)
+        self.stop_button.setEnabled(running)
 
     def _model_changed(self, predictor) -> None:
         # Hot swap: the running loop picks the new model up with its next frame.
@@ -330,7 +334,7 @@ class CameraTab(Tab):
         self.frame_label.setText(f"this frame: {text or '—'}" + (f" ({unsure} unsure)" if unsure else ""))
         self.fps_label.setText(f"{packet.fps:.0f} frames/s · finding and reading the digits takes "
                                f"{packet.work_ms:.1f} ms a frame")
-        if packet.index == 0 or self.status_label.text().startswith("Starting"):
+        if packet.index == 0:
             self.status_label.setText("Reading. Drag on the view to read only part of it.")
         if self.mask_check.isChecked():
             self.mask_view.setPixmap(gray_pixmap(packet.mask).scaled(
@@ -357,7 +361,7 @@ class CameraTab(Tab):
 
     def save_snapshot(self, folder: str | Path | None = None) -> Path | None:
         """The frame with its overlays, the raw frame, and every digit (crop and 28x28 input)."""
-        from mnist_desktop.core.imageio import write_image
+        from mnist_desktop.core.capture import write_snapshot
         from mnist_desktop.paths import user_data_dir
 
         packet = self.packet
@@ -371,16 +375,8 @@ class CameraTab(Tab):
             if not chosen:
                 return None
             folder = chosen
-        target = Path(folder) / _dt.datetime.now().strftime("snapshot-%Y%m%d-%H%M%S-%f")
         try:
-            target.mkdir(parents=True, exist_ok=False)
-            write_image(target / "frame-annotated.png", packet.annotated)
-            write_image(target / "frame.png", packet.frame)
-            for k, (reading, stages, region) in enumerate(zip(packet.page.readings, packet.page.stages,
-                                                               packet.page.regions, strict=True), start=1):
-                x, y, w, h = region.box
-                write_image(target / f"digit{k}-{reading.digit}-crop.png", packet.frame[y:y + h, x:x + w])
-                write_image(target / f"digit{k}-{reading.digit}-28x28.png", stages.result)
+            target = write_snapshot(packet, Path(folder))
         except OSError as exc:
             workers.show_error(self, "Cannot save the snapshot", exc)
             return None
@@ -389,6 +385,17 @@ class CameraTab(Tab):
 
     # ------------------------------------------------------------------ closing
     def shutdown(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        self.task.cancel()
+        self.find_task.cancel()
+
+
+def _read_after(context, previous: threading.Event, released: threading.Event, source, control: LoopControl) -> str:
+    """The capture loop, once the previous loop has let go of its source (the same camera cannot be
+    opened twice); waits in this thread, never in the GUI's."""
+    try:
+        while not previous.wait(0.05):
+            context.check()
+        return capture_loop(context, source, control)
+    finally:
+        released.set()
 

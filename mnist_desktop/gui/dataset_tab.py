@@ -3,6 +3,8 @@ values, and the statistics (computed in a worker when the data set changes)."""
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.core.dataset import UNLABELED
+from mnist_desktop.core.dataset import DIGIT_CLASSES, NUM_CLASSES, UNLABELED
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.eda import StatsView
@@ -26,7 +28,10 @@ from mnist_desktop.gui.widgets.gallery import DigitGallery
 from mnist_desktop.gui.widgets.pixel_view import PixelView
 
 SPLITS = ("All", "Train", "Test")
-ALL_LABELS = 10  # button id of "All" (QButtonGroup reserves -1 for "assign one")
+# Statistics per data set object (a data set never changes): the bundled MNIST, shared by every
+# window, is counted once.
+_STATS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+ALL_LABELS = NUM_CLASSES  # button id of "All" (QButtonGroup reserves -1 for "assign one")
 
 
 class DatasetTab(Tab):
@@ -35,9 +40,9 @@ class DatasetTab(Tab):
         self._images = np.zeros((0, 28, 28), np.uint8)
         self._labels = np.zeros(0, np.uint8)
         self._splits = np.zeros(0, np.uint8)  # 0 = train, 1 = test, per row of _images
-        self._class_names: tuple[str, ...] = tuple(str(d) for d in range(10))
-        self._stats_worker: workers.Worker | None = None
-        self._personal = None  # the user's own drawings, shown instead of the data set when chosen
+        self._class_names: tuple[str, ...] = DIGIT_CLASSES
+        self.stats_task = workers.TaskSlot(self, "Statistics")
+        self._stats_of = None  # the data set whose statistics are shown (or being computed)
 
         self.source_combo = QComboBox()
         self.source_combo.setObjectName("datasetSource")
@@ -52,7 +57,7 @@ class DatasetTab(Tab):
         self.label_buttons.setExclusive(True)
         label_row = QHBoxLayout()
         label_row.setSpacing(2)
-        for value, text in [(ALL_LABELS, "All")] + [(d, str(d)) for d in range(10)]:
+        for value, text in [(ALL_LABELS, "All")] + [(d, str(d)) for d in range(NUM_CLASSES)]:
             button = QPushButton(text)
             button.setCheckable(True)
             button.setObjectName(f"labelFilter{'All' if value == ALL_LABELS else value}")
@@ -125,45 +130,41 @@ class DatasetTab(Tab):
         layout.addWidget(splitter, 1)
 
         state.datasetChanged.connect(self._dataset_changed)
+        state.personalChanged.connect(self._personal_changed)
 
     # ------------------------------------------------------------------ data
     def _dataset_changed(self, dataset) -> None:
-        if self.source_combo.currentIndex() == 0:
-            self._rebuild()
-        self._compute_stats(dataset)
-
-    def personal_changed(self) -> None:
-        """A drawing was saved on the Draw tab: reload them when next shown."""
-        self._personal = None
-        if self.source_combo.currentIndex() == 1:
+        if not self.showing_personal():
             self._rebuild()
 
-    def show_personal(self, personal) -> None:
-        """Browse the user's own drawings (a Dataset of them)."""
-        self._personal = personal
-        if self.source_combo.currentIndex() == 1:
+    def _personal_changed(self) -> None:
+        """A drawing was saved on the Draw tab."""
+        if self.showing_personal():
+            self._rebuild()
+
+    def showing_personal(self) -> bool:
+        return self.source_combo.currentIndex() == 1
+
+    def show_personal(self) -> None:
+        """Browse the user's own drawings."""
+        if self.showing_personal():
             self._rebuild()
         else:
             self.source_combo.setCurrentIndex(1)
 
     def _current_source(self):
-        if self.source_combo.currentIndex() == 1:
-            if self._personal is None:
-                from mnist_desktop.core.personal import load_personal_dataset
-
-                self._personal = load_personal_dataset()
-            return self._personal
-        return self.state.dataset
+        return self.state.personal if self.showing_personal() else self.state.dataset
 
     def _rebuild(self) -> None:
         dataset = self._current_source()
         if dataset is None:
             return
+        self._compute_stats(dataset)
         self._images = np.concatenate([dataset.x_train, dataset.x_test])
         self._labels = np.concatenate([dataset.y_train, dataset.y_test])
         self._splits = np.concatenate([np.zeros(len(dataset.x_train), np.uint8), np.ones(len(dataset.x_test), np.uint8)])
         self._class_names = dataset.class_names
-        for value in range(10):
+        for value in range(NUM_CLASSES):
             button = self.label_buttons.button(value)
             name = dataset.class_names[value]
             button.setText(name if len(name) <= 3 else name[:3])
@@ -205,20 +206,25 @@ class DatasetTab(Tab):
 
     # ------------------------------------------------------------------ statistics
     def _compute_stats(self, dataset) -> None:
+        """The statistics always describe what the gallery shows (the data set or the drawings)."""
         from mnist_desktop.core.stats import compute_stats
 
-        if self._stats_worker is not None:
-            self._stats_worker.cancel()
-        self.stats_status.setText("Computing statistics…")
+        if dataset is self._stats_of:
+            return
+        self._stats_of = dataset
 
         def done(stats) -> None:
-            if self.state.dataset is dataset:
-                self.stats_view.show_stats(stats, dataset.class_names)
-                self.stats_status.setText(f"{dataset.summary()}" + (f" — {dataset.notes}" if dataset.notes else ""))
+            _STATS[dataset] = stats
+            self.stats_view.show_stats(stats, dataset.class_names)
+            self.stats_status.setText(f"{dataset.summary()}" + (f" — {dataset.notes}" if dataset.notes else ""))
 
-        self._stats_worker = workers.start_worker(self, lambda context: compute_stats(dataset), name="Statistics",
-                                                  on_result=done)
+        known = _STATS.get(dataset)
+        if known is not None:
+            self.stats_task.cancel()
+            done(known)
+            return
+        self.stats_status.setText(f"Computing statistics of {dataset.name}…")
+        self.stats_task.start(lambda context: compute_stats(dataset, check=context.check), on_result=done)
 
     def shutdown(self) -> None:
-        if self._stats_worker is not None:
-            self._stats_worker.cancel()
+        self.stats_task.cancel()

@@ -6,7 +6,21 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from mnist_desktop.core.frames import VIDEO_SUFFIXES
+from mnist_desktop.core.imageio import IMAGE_SUFFIXES
+
+# The one place each file-dialog filter is written; the suffixes come from the code that reads them.
 DATASET_FILTER = "Data sets (*.npz *.csv *.gz *ubyte);;All files (*)"
+MODEL_FILTER = "Models (*.tflite *.keras *.h5);;All files (*)"
+KERAS_FILTER = "Keras model (*.keras)"
+
+
+def _patterns(suffixes) -> str:
+    return " ".join(f"*{suffix}" for suffix in sorted(suffixes))
+
+
+IMAGE_FILTER = f"Images ({_patterns(IMAGE_SUFFIXES)});;All files (*)"
+VIDEO_FILTER = f"Videos ({_patterns(VIDEO_SUFFIXES)});;All files (*)"
 
 
 def ask_dataset_path(parent: QWidget) -> str | None:

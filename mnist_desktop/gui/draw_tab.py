@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.reading import PageReading, read_drawing
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
@@ -52,7 +53,6 @@ def _stage_label(title: str) -> tuple[QLabel, QWidget]:
 
 
 class DrawTab(Tab):
-    personalChanged = Signal()
     readingShown = Signal(str)  # the text shown, after every reading (tests wait on it)
 
     def __init__(self, state, parent=None) -> None:
@@ -64,7 +64,8 @@ class DrawTab(Tab):
         self._live.setInterval(LIVE_DEBOUNCE_MS)
         self._live.timeout.connect(self.read_now)
         self._build()
-        state.modelChanged.connect(lambda _: self.read_now())
+        state.modelChanged.connect(self._model_changed)
+        state.personalChanged.connect(self._update_personal_count)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -164,7 +165,7 @@ class DrawTab(Tab):
         teach_buttons = QHBoxLayout()
         teach_buttons.setSpacing(2)
         self.teach_buttons: list[QPushButton] = []
-        for d in range(10):
+        for d in range(NUM_CLASSES):
             button = QPushButton(str(d))
             button.setObjectName(f"teach{d}")
             button.setFixedWidth(32)
@@ -212,6 +213,11 @@ class DrawTab(Tab):
         self.pen_label.setText(f"{value} px")
 
     # ------------------------------------------------------------------ reading
+    def _model_changed(self, _predictor) -> None:
+        self.read_now()
+        # A re-read of the saved drawings was the previous model's score.
+        self._update_personal_count()
+
     def _released(self) -> None:
         self._live.stop()
         self.read_now()
@@ -234,8 +240,10 @@ class DrawTab(Tab):
         page = read_drawing(self.canvas.ink(), predictor)
         self._show(page)
         self.last_latency_ms = (time.perf_counter() - started) * 1000
-        if self.saliency_check.isChecked() and page.readings and self.canvas._current is None:
-            self._show_saliency(page, predictor)
+        if self.saliency_check.isChecked() and page.readings and not self.canvas.is_drawing():
+            from mnist_desktop.core.saliency import saliency_over_drawing
+
+            self.canvas.set_overlay(saliency_over_drawing(self.canvas.ink(), page, predictor.predict))
         return page
 
     def _show(self, page: PageReading | None) -> None:
@@ -304,22 +312,6 @@ class DrawTab(Tab):
         self.digits_row.addStretch(1)
         self.digits_group.show()
 
-    def _show_saliency(self, page: PageReading, predictor) -> None:
-        from mnist_desktop.core.saliency import occlusion_map
-
-        ink = self.canvas.ink()
-        heat = np.zeros(ink.shape, np.float32)
-        for reading, stages, region in zip(page.readings, page.stages, page.regions, strict=True):
-            local = occlusion_map(stages.result, predictor.predict, reading.digit)
-            x, y, w, h = region.box
-            # Back from 28x28 to the region's pixels, then into place on the canvas.
-            placed = cv2.warpAffine(local, stages.transform, (w, h), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
-            placed = cv2.GaussianBlur(placed, (0, 0), max(1.0, 0.04 * max(w, h)))  # no patch edges
-            # Colour the strokes themselves (and a rim), not the empty paper around them.
-            inked = cv2.dilate((ink[y:y + h, x:x + w] > 32).astype(np.uint8), np.ones((5, 5), np.uint8))
-            heat[y:y + h, x:x + w] = np.maximum(heat[y:y + h, x:x + w], placed * inked)
-        self.canvas.set_overlay(heat)
-
     # ------------------------------------------------------------------ files
     def classify_file(self, path: str | None = None) -> PageReading | None:
         """Read an image file the same way as a drawing (File -> Classify image…, or a drop)."""
@@ -328,8 +320,9 @@ class DrawTab(Tab):
         from mnist_desktop.core.preprocess import to_gray, to_light_ink
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", str(Path.home()),
-                                                  "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm)")
+            from mnist_desktop.gui.dialogs import IMAGE_FILTER
+
+            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", str(Path.home()), IMAGE_FILTER)
             if not path:
                 return None
         try:
@@ -337,9 +330,7 @@ class DrawTab(Tab):
         except (DatasetError, ValueError) as exc:
             QMessageBox.warning(self, "Cannot read the image", str(exc))
             return None
-        window = self.window()
-        if hasattr(window, "show_tab"):
-            window.show_tab("Draw")
+        self.state.request_tab("Draw")
         self.canvas.set_background(light)
         self.hint_label.setText(f"Read from {Path(path).name}. " + self.hint_label.text())
         return self.page
@@ -357,8 +348,7 @@ class DrawTab(Tab):
             workers.show_error(self, "Cannot save the drawing", exc)
             return None
         self.hint_label.setText(f"Saved as a {digit}. Tick “Add my drawings” on the Training tab to learn from it.")
-        self._update_personal_count()
-        self.personalChanged.emit()
+        self.state.personal_saved()
         return path
 
     def _update_personal_count(self) -> None:
@@ -371,10 +361,8 @@ class DrawTab(Tab):
         self.browse_button.setEnabled(count > 0)
 
     def reread_personal(self) -> tuple[int, int] | None:
-        from mnist_desktop.core.personal import load_personal_dataset
-
         predictor = self.state.predictor
-        personal = load_personal_dataset()
+        personal = self.state.personal
         if predictor is None or len(personal.x_train) == 0:
             return None
         predicted = predictor.predict(personal.x_train).argmax(axis=1)
@@ -387,12 +375,7 @@ class DrawTab(Tab):
         return right, total
 
     def _browse_personal(self) -> None:
-        from mnist_desktop.core.personal import load_personal_dataset
-
-        window = self.window()
-        if hasattr(window, "dataset_tab"):
-            window.dataset_tab.show_personal(load_personal_dataset())
-            window.show_tab("Dataset")
+        self.state.request_personal_browse()
 
 
 class _Square(QWidget):

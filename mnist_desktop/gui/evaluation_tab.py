@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.gui import workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
@@ -64,14 +65,18 @@ class EvaluationTab(Tab):
         super().__init__(state, parent)
         self.evaluation = None
         self.images: np.ndarray | None = None
-        self._evaluated_with = (None, None)
-        self.worker: workers.Worker | None = None
-        self.compare_worker: workers.Worker | None = None
+        self.predictor = None  # the model and data set that ``evaluation`` is of
+        self.dataset = None
+        self.task = workers.TaskSlot(self, "Evaluation")
+        self.compare_task = workers.TaskSlot(self, "Comparison", on_error=self._comparison_failed)
+        self.report_task = workers.TaskSlot(self, "Report export")
         self.comparison = None
         self._export_after: Path | None = None
         self._build()
-        state.modelChanged.connect(lambda _: self._mark_stale("The model changed"))
-        state.datasetChanged.connect(lambda _: self._mark_stale("The data set changed"))
+        self.task.busyChanged.connect(self._show_busy)
+        self.task.progressChanged.connect(lambda fraction: self.progress.setValue(int(fraction * 100)))
+        state.modelChanged.connect(lambda _: self._show_freshness())
+        state.datasetChanged.connect(lambda _: self._show_freshness())
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -227,10 +232,25 @@ class EvaluationTab(Tab):
         return page
 
     # ------------------------------------------------------------------ evaluating
-    def _mark_stale(self, reason: str) -> None:
-        if self.evaluation is not None:
-            self.status.setText(f"{reason} since this evaluation: press Evaluate to score the new one.")
+    def is_stale(self) -> bool:
+        """Is the evaluation shown of another model or data set than the current ones?"""
+        return self.evaluation is not None and (self.predictor is not self.state.predictor
+                                                or self.dataset is not self.state.dataset)
+
+    def _show_freshness(self) -> None:
+        if self.evaluation is None:
+            return
+        if self.is_stale():
+            changed = "model" if self.predictor is not self.state.predictor else "data set"
+            self.status.setText(f"The {changed} changed since this evaluation: press Evaluate to score the new one.")
             self.evaluate_button.setText("Evaluate again")
+        else:
+            self.status.setText(f"{self.predictor.describe()} on {self.dataset.name} (test split).")
+            self.evaluate_button.setText("Evaluate")
+
+    def _show_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.evaluate_button.setEnabled(not busy)
 
     def _test_split(self):
         dataset = self.state.dataset
@@ -242,20 +262,17 @@ class EvaluationTab(Tab):
             return None, f"{dataset.name}'s test images have no labels to score against."
         return dataset, ""
 
-    def evaluate(self) -> workers.Worker | None:
+    def evaluate(self) -> workers.Task | None:
+        """Evaluate the current model on the current test split (an evaluation still running is
+        replaced)."""
         from mnist_desktop.ml.evaluate import evaluate_predictor
 
         dataset, problem = self._test_split()
         if dataset is None:
             self.status.setText(problem)
             return None
-        if self.worker is not None:
-            self.worker.cancel()
         predictor = self.state.predictor
         images, labels = dataset.x_test, dataset.y_test
-        self.progress.setValue(0)
-        self.progress.show()
-        self.evaluate_button.setEnabled(False)
         self.status.setText(f"Evaluating {predictor.name} on {len(images):,} test images of {dataset.name}…")
 
         def work(context):
@@ -265,15 +282,7 @@ class EvaluationTab(Tab):
         def done(evaluation) -> None:
             self.show_evaluation(evaluation, images, predictor, dataset)
 
-        def finished() -> None:
-            self.worker = None
-            self.progress.hide()
-            self.evaluate_button.setEnabled(True)
-
-        self.worker = workers.start_worker(self, work, name="Evaluation", on_result=done,
-                                           on_progress=lambda f: self.progress.setValue(int(f * 100)),
-                                           on_done=finished)
-        return self.worker
+        return self.task.start(work, on_result=done)
 
     def show_evaluation(self, evaluation, images: np.ndarray, predictor, dataset) -> None:
         self.evaluation = evaluation
@@ -281,10 +290,9 @@ class EvaluationTab(Tab):
         self.predictor = predictor
         self.dataset = dataset
         self.comparison = None
-        self.evaluate_button.setText("Evaluate")
         names = evaluation.class_names
         wrong = len(evaluation.misclassified)
-        self.status.setText(f"{predictor.describe()} on {dataset.name} (test split).")
+        self._show_freshness()
         self.headline.setText(f"{evaluation.accuracy:.2%} accuracy")
         self.subline.setText(f"{wrong:,} of {evaluation.count:,} test images misread. Most confused: "
                              + self._most_confused())
@@ -301,11 +309,8 @@ class EvaluationTab(Tab):
             self._write_report(target)
 
     def _most_confused(self) -> str:
-        matrix = self.evaluation.confusion.copy()
-        np.fill_diagonal(matrix, 0)
         names = self.evaluation.class_names
-        pairs = np.dstack(np.unravel_index(np.argsort(-matrix, axis=None)[:3], matrix.shape))[0]
-        parts = [f"{names[i]} read as {names[j]} ({matrix[i, j]})" for i, j in pairs if matrix[i, j] > 0]
+        parts = [f"{names[i]} read as {names[j]} ({n})" for i, j, n in self.evaluation.most_confused(3)]
         return ", ".join(parts) if parts else "nothing: no mistakes."
 
     def _fill_tables(self) -> None:
@@ -319,7 +324,7 @@ class EvaluationTab(Tab):
                 self.averages_table.setItem(row, col, _NumberItem(values[key], f"{values[key]:.4f}"))
         table = self.class_table
         table.setSortingEnabled(False)
-        table.setRowCount(10)
+        table.setRowCount(NUM_CLASSES)
         per = evaluation.per_class
         for c, name in enumerate(evaluation.class_names):
             table.setItem(c, 0, _NumberItem(c, name))
@@ -333,7 +338,7 @@ class EvaluationTab(Tab):
         per = self.evaluation.per_class
         plot = self.f1_plot
         plot.clear()
-        x = np.arange(10)
+        x = np.arange(NUM_CLASSES)
         plot.addItem(pg.BarGraphItem(x=x - 0.2, height=per["precision"], width=0.38, brush=brush(BLUE), name="precision"))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=per["recall"], width=0.38, brush=brush(ORANGE), name="recall"))
         legend = plot.getPlotItem().legend
@@ -404,19 +409,21 @@ class EvaluationTab(Tab):
                 points = [(x, v) for x, v in zip(epochs, val, strict=True) if v is not None]
                 plot.plot(*zip(*points, strict=True), pen=pen(ORANGE), symbol="s", symbolSize=6, symbolBrush=ORANGE,
                           name="validation")
-        training = metadata.get("training", {})
+        from mnist_desktop.core.report import training_summary
+
         self.curves_label.setText(
             f"How {metadata.get('name', 'this model')} learned ({metadata.get('architecture', '?')}, "
-            f"{training.get('epochs', '?')} epochs, batch {training.get('batch_size', '?')}, "
-            f"augmentation {'on' if training.get('augment') else 'off'}), from its metadata.")
+            f"{training_summary(metadata)}), from its metadata.")
 
     # ------------------------------------------------------------------ comparing
     def _ask_compare(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Model B", str(Path.home()), "Models (*.tflite *.keras *.h5)")
+        from mnist_desktop.gui.dialogs import MODEL_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Model B", str(Path.home()), MODEL_FILTER)
         if path:
             self.compare_with(path)
 
-    def compare_with(self, path: str | None) -> workers.Worker | None:
+    def compare_with(self, path: str | None) -> workers.Task | None:
         """Evaluate model B (a file, or the shipped model for None) on the same images as A."""
         from mnist_desktop.ml.evaluate import evaluate_predictor
         from mnist_desktop.ml.predictor import load_predictor
@@ -434,10 +441,11 @@ class EvaluationTab(Tab):
                                                  progress=context.progress, should_stop=context.should_stop)
 
         self.compare_label.setText("Evaluating model B on the same images…")
-        self.compare_worker = workers.start_worker(self, work, name="Comparison", on_result=self._show_comparison,
-                                                   on_error=lambda exc: (workers.show_error(self, "Cannot compare", exc),
-                                                                         self.compare_label.setText(str(exc))))
-        return self.compare_worker
+        return self.compare_task.start(work, on_result=self._show_comparison)
+
+    def _comparison_failed(self, exc: BaseException) -> None:
+        workers.show_error(self, "Cannot compare", exc)
+        self.compare_label.setText(str(exc))
 
     def _show_comparison(self, outcome) -> None:
         from mnist_desktop.core.metrics import compare
@@ -455,7 +463,7 @@ class EvaluationTab(Tab):
         plot = self.delta_plot
         plot.clear()
         delta = diff["f1_delta"]
-        x = np.arange(10)
+        x = np.arange(NUM_CLASSES)
         plot.addItem(pg.BarGraphItem(x=x, height=delta, width=0.6,
                                      brushes=[brush(BLUE if d >= 0 else RED) for d in delta]))
         class_ticks(plot, names)
@@ -474,14 +482,14 @@ class EvaluationTab(Tab):
             if not folder:
                 return
         target = Path(folder)
-        if self.evaluation is None or self.evaluate_button.text() == "Evaluate again":
+        if self.evaluation is None or self.is_stale():
             self._export_after = target
             if self.evaluate() is None:
                 self._export_after = None
             return
         self._write_report(target)
 
-    def _write_report(self, target: Path) -> workers.Worker:
+    def _write_report(self, target: Path) -> workers.Task:
         from mnist_desktop.core.report import write_report
 
         evaluation, images, predictor, dataset = self.evaluation, self.images, self.predictor, self.dataset
@@ -503,9 +511,11 @@ class EvaluationTab(Tab):
             box.open()
 
         self.status.setText(f"Writing the report to {target}…")
-        return workers.start_worker(self, work, name="Report export", on_result=written)
+        return self.report_task.start(work, on_result=written)
 
     def shutdown(self) -> None:
-        for worker in (self.worker, self.compare_worker):
-            if worker is not None:
-                worker.cancel()
+        self._export_after = None
+        for slot in (self.task, self.compare_task):
+            slot.cancel()
+        # A report being written is left to finish: cut off, it would leave half a folder.
+        self.report_task.request_stop()

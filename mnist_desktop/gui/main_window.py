@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.gui import workers
-from mnist_desktop.gui.app import APP_NAME, settings
+from mnist_desktop.gui.settings import APP_NAME, settings
 from mnist_desktop.gui.state import AppState
 
 TAB_TITLES = ("Dataset", "Training", "Evaluation", "Draw", "Camera")
@@ -36,7 +36,14 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.state = AppState(self)
         self._pending = {"dataset", "model"}
-        self._tasks: dict[str, workers.Worker] = {}
+        self.dataset_task = workers.TaskSlot(self, "Loading the data set")
+        self.model_task = workers.TaskSlot(self, "Loading the model")
+        self._busy_messages: dict[workers.TaskSlot, str] = {}
+        self._stopping = False
+        self._stopped = False
+        self._stop_poll = QTimer(self)
+        self._stop_poll.setInterval(20)
+        self._stop_poll.timeout.connect(self._close_when_stopped)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
@@ -75,7 +82,10 @@ class MainWindow(QMainWindow):
         self.evaluation_tab = EvaluationTab(self.state, self)
         self.draw_tab = DrawTab(self.state, self)
         self.camera_tab = CameraTab(self.state, self)
-        self.draw_tab.personalChanged.connect(self.dataset_tab.personal_changed)
+        # What one tab asks of another goes through the state, and is answered here.
+        self.state.tabRequested.connect(self.show_tab)
+        self.state.evaluationRequested.connect(self._evaluate_now)
+        self.state.personalBrowseRequested.connect(self._browse_personal)
         for title, tab in zip(
             TAB_TITLES,
             (self.dataset_tab, self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab),
@@ -101,6 +111,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.model_label)
         self.state.datasetChanged.connect(self._show_dataset_status)
         self.state.modelChanged.connect(self._show_model_status)
+        for slot in (self.dataset_task, self.model_task):
+            slot.busyChanged.connect(self._show_busy)
+            slot.statusChanged.connect(lambda text, slot=slot: self._set_busy_message(slot, text))
+            slot.progressChanged.connect(lambda fraction: self.busy_progress.setValue(int(fraction * 100)))
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -153,12 +167,12 @@ class MainWindow(QMainWindow):
             self.ready.emit()
 
     # ------------------------------------------------------------------ data set
-    def open_dataset(self, path: str | None, *, remember: bool = True) -> workers.Worker:
-        """Load in the background; on failure the previous data set stays and a message says why."""
-        from mnist_desktop.core.dataset import load_dataset
+    def open_dataset(self, path: str | None, *, remember: bool = True) -> workers.Task:
+        """Load in the background; on failure the previous data set stays and a message says why.
+        Opening another one meanwhile replaces this load: only the latest choice arrives."""
+        from mnist_desktop.core.importers import load_dataset
 
         label = Path(path).name if path else "bundled MNIST"
-        self._cancel_task("dataset")
 
         def work(context, source):
             return load_dataset(source, progress=context.progress)
@@ -179,18 +193,18 @@ class MainWindow(QMainWindow):
             workers.show_error(self, "Cannot open the data set", exc)
             self._show_dataset_status(self.state.dataset)
 
-        return self._run_task("dataset", f"Loading {label}…", work, path, on_result=loaded, on_error=failed)
+        self._busy_messages[self.dataset_task] = f"Loading {label}…"
+        return self.dataset_task.start(work, path, on_result=loaded, on_error=failed)
 
     def _show_dataset_status(self, dataset) -> None:
         self.dataset_label.setText(f"Dataset: {dataset.summary()}" if dataset else "Dataset: none")
         self._mark_loaded("dataset")
 
     # ------------------------------------------------------------------ model
-    def open_model(self, path: str | None, *, remember: bool = True) -> workers.Worker:
+    def open_model(self, path: str | None, *, remember: bool = True) -> workers.Task:
         from mnist_desktop.ml.predictor import load_predictor
 
         label = Path(path).name if path else "the shipped model"
-        self._cancel_task("model")
 
         def work(context, source):
             context.status(f"Loading {label}…")
@@ -211,42 +225,38 @@ class MainWindow(QMainWindow):
             workers.show_error(self, "Cannot open the model", exc)
             self._show_model_status(self.state.predictor)
 
-        return self._run_task("model", f"Loading {label}…", work, path, on_result=loaded, on_error=failed)
+        self._busy_messages[self.model_task] = f"Loading {label}…"
+        return self.model_task.start(work, path, on_result=loaded, on_error=failed)
 
     def _show_model_status(self, predictor) -> None:
         self.model_label.setText(f"Model: {predictor.describe()}" if predictor else "Model: none")
         self._mark_loaded("model")
 
     # ------------------------------------------------------------------ background tasks
-    def _run_task(self, key: str, message: str, function, *args, on_result, on_error) -> workers.Worker:
-        self.busy_label.setText(message)
-        self.busy_progress.setValue(0)
-        self.busy_progress.show()
+    def _set_busy_message(self, slot: workers.TaskSlot, text: str) -> None:
+        self._busy_messages[slot] = text
+        self._show_busy()
 
-        def finished() -> None:
-            if self._tasks.get(key) is worker:
-                del self._tasks[key]
-            if not self._tasks:
-                self.busy_label.clear()
-                self.busy_progress.hide()
+    def _show_busy(self, *_args) -> None:
+        if self._stopping:
+            return
+        busy = [slot for slot in (self.model_task, self.dataset_task) if slot.busy]
+        if busy:
+            self.busy_label.setText(self._busy_messages.get(busy[0], ""))
+            self.busy_progress.setValue(int(busy[0].progress * 100))
+            self.busy_progress.show()
+        else:
+            self.busy_label.clear()
+            self.busy_progress.hide()
 
-        def deliver(value) -> None:
-            # A load that was superseded (another file opened meanwhile) must not win the race.
-            if not worker.cancel_requested:
-                on_result(value)
+    # ------------------------------------------------------------------ cross-tab requests
+    def _evaluate_now(self) -> None:
+        self.show_tab("Evaluation")
+        self.evaluation_tab.evaluate()
 
-        worker = workers.start_worker(
-            self, function, *args, name=message.rstrip("…"), on_result=deliver, on_error=on_error,
-            on_progress=lambda f: self.busy_progress.setValue(int(f * 100)), on_status=self.busy_label.setText,
-            on_done=finished,
-        )
-        self._tasks[key] = worker
-        return worker
-
-    def _cancel_task(self, key: str) -> None:
-        worker = self._tasks.pop(key, None)
-        if worker is not None:
-            worker.cancel()
+    def _browse_personal(self) -> None:
+        self.dataset_tab.show_personal()
+        self.show_tab("Dataset")
 
     # ------------------------------------------------------------------ menu actions
     def _ask_dataset(self) -> None:
@@ -257,9 +267,9 @@ class MainWindow(QMainWindow):
             self.open_dataset(path)
 
     def _ask_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open model", str(Path.home()), "Models (*.tflite *.keras *.h5);;All files (*)"
-        )
+        from mnist_desktop.gui.dialogs import MODEL_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", str(Path.home()), MODEL_FILTER)
         if path:
             self.open_model(path)
 
@@ -295,20 +305,55 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, f"About {APP_NAME}", about_text())
 
     # ------------------------------------------------------------------ closing
+    def is_stopping(self) -> bool:
+        """True from a confirmed close until the window is gone."""
+        return self._stopping
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        for tab in (self.training_tab, self.camera_tab):
-            if not tab.confirm_close():
+        """Closing asks first when work would be lost, then stops every task and closes as soon as
+        they have ended (one batch or one frame): the window stays responsive and says so meanwhile,
+        instead of freezing while the threads are joined."""
+        if self._stopped:
+            super().closeEvent(event)
+            return
+        if not self._stopping:
+            if not self.training_tab.confirm_close():
                 event.ignore()
                 return
-        for tab in (self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab, self.dataset_tab):
-            tab.shutdown()
-        # Join every background thread before Qt destroys them.
-        workers.stop_all()
+            self._stopping = True
+            for tab in (self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab, self.dataset_tab):
+                tab.shutdown()
+            for slot in self.findChildren(workers.TaskSlot):
+                slot.cancel()
+        if self._running_workers():
+            event.ignore()
+            self._show_stopping()
+            return
+        self._stop_poll.stop()
+        self._stopped = True
         stored = settings()
         stored.setValue("window/geometry", self.saveGeometry())
         stored.setValue("window/tab", self.tabs.currentIndex())
         stored.sync()
         super().closeEvent(event)
+
+    def _running_workers(self) -> list[workers.Worker]:
+        """The threads of this window's tasks (its own and its tabs') that have not ended yet."""
+        return [worker for slot in self.findChildren(workers.TaskSlot) for worker in slot.running_workers()]
+
+    def _show_stopping(self) -> None:
+        self.setWindowTitle(f"{APP_NAME}: stopping…")
+        self.busy_label.setText("Stopping the background work, then closing…")
+        self.busy_progress.setRange(0, 0)  # busy, no end known
+        self.busy_progress.show()
+        self.tabs.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self._stop_poll.start()
+
+    def _close_when_stopped(self) -> None:
+        if not self._running_workers():
+            self._stop_poll.stop()
+            self.close()
 
 
 def about_text() -> str:

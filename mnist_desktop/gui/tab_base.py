@@ -12,10 +12,7 @@ class Tab(QWidget):
         super().__init__(parent)
         self.state = state
 
-    def confirm_close(self) -> bool:
-        """Asked before the window closes; False keeps it open (e.g. the user wants training to go on)."""
-        return True
-
     def shutdown(self) -> None:
-        """Stop this tab's background work; the window joins all workers right after."""
+        """The window is closing: stop this tab's background work (the window closes once every
+        task has ended)."""
 

@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.gui import workers
+from mnist_desktop.gui.settings import settings
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
 from mnist_desktop.ml.architectures import ARCHITECTURES, get_architecture
+from mnist_desktop.ml.training import SCHEDULES
 
 REFRESH_MS = 66  # curves are redrawn at most 15 times a second, whatever the batch rate
-SCHEDULES = [("cosine", "Cosine decay"), ("onecycle", "One-cycle"), ("plateau", "Halve on plateau"),
-             ("constant", "Constant")]
 BATCH_SIZES = [32, 64, 128, 256, 512]
 LEARNING_RATES = ["0.0003", "0.001", "0.002", "0.003", "0.005", "0.01"]
 
@@ -62,8 +62,10 @@ class TrainingTab(Tab):
 
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
-        self.worker: workers.Worker | None = None
-        self.trained = None
+        self.task = workers.TaskSlot(self, "Training", on_error=self._failed)
+        self.save_task = workers.TaskSlot(self, "Saving the model")
+        self._train_when_loaded = False
+        self._last_progress = None
         self._pause = threading.Event()
         self._closing = threading.Event()
         self._runs: list[RunCurves] = []
@@ -77,7 +79,10 @@ class TrainingTab(Tab):
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh)
+        self.task.busyChanged.connect(self._set_running)
         state.datasetChanged.connect(self._dataset_changed)
+        state.trainedChanged.connect(lambda _: self._show_trained())
+        state.modelChanged.connect(lambda _: self._show_trained())
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -103,7 +108,7 @@ class TrainingTab(Tab):
         self.lr_combo.addItems(LEARNING_RATES)
         self.schedule_combo = QComboBox()
         self.schedule_combo.setObjectName("scheduleCombo")
-        for key, text in SCHEDULES:
+        for key, text in SCHEDULES.items():
             self.schedule_combo.addItem(text, key)
         self.augment_check = QCheckBox("Rotate, shift and zoom the images at random")
         self.augment_check.setObjectName("augmentCheck")
@@ -274,6 +279,10 @@ class TrainingTab(Tab):
         self.size_slider.setPageStep(5000)
         self.size_slider.setValue(max(total, lowest))
         self._show_size(self.size_slider.value())
+        if dataset is not None and self._train_when_loaded:
+            # Train was pressed while the data set was loading: the click was not lost.
+            self._train_when_loaded = False
+            self.start_training()
 
     def _show_size(self, value: int) -> None:
         everything = value >= self.size_slider.maximum()
@@ -310,15 +319,21 @@ class TrainingTab(Tab):
         self.pause_button.setEnabled(running)
         if not running:
             self.pause_button.setChecked(False)
+        self._show_trained()
 
     # ------------------------------------------------------------------ running
-    def is_training(self) -> bool:
-        return self.worker is not None
+    @property
+    def busy(self) -> bool:
+        return self.task.busy
 
-    def start_training(self) -> workers.Worker | None:
+    def start_training(self) -> workers.Task | None:
+        """Start a run with the settings shown; pressed while the data set is still loading, the run
+        starts as soon as it has loaded."""
         dataset = self.state.dataset
         if dataset is None:
-            self.status_label.setText("The data set is still loading.")
+            self._train_when_loaded = True
+            self.status_label.setText("Training starts as soon as the data set has loaded…")
+            self.train_button.setEnabled(False)
             return None
         try:
             config = self.config()
@@ -360,23 +375,22 @@ class TrainingTab(Tab):
             initial = source
 
         self._start_curves(config)
-        self._set_running(True)
         self._stop_requested = False
+        self._last_progress = None
         self._pause.clear()
         self.progress.setValue(0)
         self.progress.setFormat("Starting…")
         self.status_label.setText("Loading TensorFlow… (the first time takes a few seconds)")
         log_dir = None
         if self.log_check.isChecked():
-            log_dir = self._log_folder / f"{config.architecture}-{time.strftime('%Y%m%d-%H%M%S')}"
-        self.worker = workers.start_worker(
-            self, _train_in_worker, dataset, config, extra, initial, self._pause, self._closing, log_dir,
-            name="Training", on_yielded=self._queue_event, on_status=self._show_status,
-            on_result=self._finished, on_error=self._failed, on_done=self._done,
+            log_dir = self._log_folder / f"{config.architecture}-{time.strftime("%Y%m%d-%H%M%S")}"
+        task = self.task.start(
+            _train_in_worker, dataset, config, extra, initial, self._pause, self._closing, log_dir,
+            on_yielded=self._queue_event, on_status=self._show_status,
+            on_result=self._finished, on_cancelled=self._cancelled, on_done=self._done,
         )
-        self.worker.cancelled.connect(self._cancelled)
         self._timer.start()
-        return self.worker
+        return task
 
     def _show_status(self, text: str) -> None:
         if text.startswith("Training on: "):
@@ -397,13 +411,13 @@ class TrainingTab(Tab):
             self.log_check.setChecked(True)
 
     def stop_training(self) -> None:
-        if self.worker is not None:
+        if self.task.busy:
             self._stop_requested = True
             self.status_label.setText("Stopping after this batch; keeping the best weights so far…")
             self.stop_button.setEnabled(False)
             self.pause_button.setEnabled(False)
             self._pause.clear()
-            self.worker.cancel()
+            self.task.request_stop()
 
     def _toggle_pause(self, paused: bool) -> None:
         if paused:
@@ -413,22 +427,35 @@ class TrainingTab(Tab):
         else:
             self._pause.clear()
             self.pause_button.setText("Pause")
-            if self.worker is not None:
+            if self.task.busy:
                 self.status_label.setText("Training…")
 
     def _finished(self, trained) -> None:
-        self.trained = trained
+        self.state.set_trained(trained)
+        accuracy = trained.evaluation.accuracy if trained.evaluation else None
+        score = f"{accuracy:.2%} on the test split" if accuracy is not None else "no test split to score on"
+        self.status_label.setText(f"Finished: {score}.")
+        self.trainingFinished.emit(trained)
+
+    def _show_trained(self) -> None:
+        """The result box, from the state: the latest run, and whether it is the model in use."""
+        trained = self.state.trained
+        for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
+            button.setEnabled(trained is not None and not self.task.busy)
+        if trained is None:
+            if not self.task.busy:
+                self.result_label.setText("Train a model to use, save or evaluate it here.")
+            return
         result = trained.result
         accuracy = trained.evaluation.accuracy if trained.evaluation else None
         best = f", best epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
         score = f"{accuracy:.2%} on the test split" if accuracy is not None else "no test split to score on"
+        in_use = self.state.uses_trained()
+        self.use_button.setEnabled(not in_use and not self.task.busy)
         self.result_label.setText(
             f"<b>{get_architecture(result.config.architecture).title}</b>: {score} "
-            f"({result.stop_reason}{best}, {result.seconds:.0f} s). Use it, save it or evaluate it:")
-        for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
-            button.setEnabled(True)
-        self.status_label.setText(f"Finished: {score}.")
-        self.trainingFinished.emit(trained)
+            f"({result.stop_reason}{best}, {result.seconds:.0f} s). "
+            + ("The Draw and Camera tabs use this model now." if in_use else "Use it, save it or evaluate it:"))
 
     def _failed(self, exc: BaseException) -> None:
         self.status_label.setText(f"Training failed: {exc}")
@@ -438,11 +465,18 @@ class TrainingTab(Tab):
         self.status_label.setText("Stopped before the first batch: there is no model to keep.")
 
     def _done(self) -> None:
-        self.worker = None
         self._refresh()
         self._timer.stop()
-        self._set_running(False)
-        self.progress.setFormat(self.progress.format() if self.trained else "")
+        # The bar keeps where the run got to; the time left means nothing any more.
+        p = self._last_progress
+        if p is None:
+            self.progress.setFormat("")
+        elif self._stop_requested:
+            self.progress.setFormat(f"stopped in epoch {p.epoch + 1}/{p.epochs}, batch {p.batch}/{p.batches}")
+        else:
+            self.progress.setValue(self.progress.maximum())
+            self.progress.setFormat(f"done: {p.epoch + 1} epoch{'s' if p.epoch else ''}")
+        self._show_trained()
 
     # ------------------------------------------------------------------ live curves
     def _start_curves(self, config) -> None:
@@ -463,9 +497,6 @@ class TrainingTab(Tab):
         self._smooth_loss = self._smooth_accuracy = None
         self._last_means = (0.0, 0.0, 0)
         self.table.setRowCount(0)
-        self.trained = None
-        for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
-            button.setEnabled(False)
         self.result_label.setText("Training…")
 
     def _fade(self, run: RunCurves) -> None:
@@ -547,6 +578,7 @@ class TrainingTab(Tab):
         self.table.scrollToBottom()
 
     def _show_progress(self, p) -> None:
+        self._last_progress = p
         self.progress.setValue(int(p.fraction * 1000))
         left = int(p.seconds_left)
         self.progress.setFormat(
@@ -557,56 +589,53 @@ class TrainingTab(Tab):
 
     # ------------------------------------------------------------------ after training
     def use_trained(self) -> None:
-        if self.trained is not None:
-            self.state.set_model(self.trained.predictor, self.trained.predictor.path, trained=self.trained)
-            self.status_label.setText("The Draw and Camera tabs now use this model.")
+        trained = self.state.trained
+        if trained is not None:
+            self.state.set_model(trained.predictor, trained.predictor.path)
 
     def save_model_as(self) -> None:
-        trained = self.trained or self.state.trained
+        trained = self.state.trained
         if trained is None:
             QMessageBox.information(self, "Save model", "Train a model first: the shipped model is already saved.")
             return
+        from mnist_desktop.gui.dialogs import KERAS_FILTER
+
         path, _ = QFileDialog.getSaveFileName(self, "Save model", str(Path.home() / f"{trained.result.config.architecture}.keras"),
-                                              "Keras model (*.keras)")
+                                              KERAS_FILTER)
         if path:
             self.save_to(Path(path))
 
-    def save_to(self, path: Path, *, make_default: bool = False) -> workers.Worker:
-        trained = self.trained or self.state.trained
+    def save_to(self, path: Path, *, make_default: bool = False) -> workers.Task:
+        trained = self.state.trained
 
         def saved(paths) -> None:
             keras_path = paths[0]
             self.status_label.setText(f"Saved {keras_path} (+ .tflite and .json).")
             if make_default:
-                from mnist_desktop.gui.app import settings
-
                 settings().setValue("data/model", str(keras_path))
-            self.state.set_model(trained.predictor, keras_path, trained=trained)
+            self.state.set_model(trained.predictor, keras_path)
 
         self.status_label.setText(f"Saving {path.name}…")
-        return workers.start_worker(self, lambda context: trained.save(path), name="Saving the model",
-                                    on_result=saved)
+        return self.save_task.start(lambda context: trained.save(path), on_result=saved)
 
     def make_default(self) -> None:
         from mnist_desktop.paths import user_data_dir
 
-        if self.trained is not None:
+        trained = self.state.trained
+        if trained is not None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            self.save_to(user_data_dir() / "models" / f"{self.trained.result.config.architecture}-{stamp}.keras",
+            self.save_to(user_data_dir() / "models" / f"{trained.result.config.architecture}-{stamp}.keras",
                          make_default=True)
 
     def _evaluate_trained(self) -> None:
-        if self.trained is None:
+        if self.state.trained is None:
             return
         self.use_trained()
-        window = self.window()
-        if hasattr(window, "show_tab"):
-            window.show_tab("Evaluation")
-            window.evaluation_tab.evaluate()
+        self.state.request_evaluation()
 
     # ------------------------------------------------------------------ closing
     def confirm_close(self) -> bool:
-        if self.worker is None:
+        if not self.task.busy:
             return True
         answer = QMessageBox.question(
             self, "Training is running", "A model is being trained. Stop training and quit?",
@@ -615,10 +644,17 @@ class TrainingTab(Tab):
 
     def shutdown(self) -> None:
         self._timer.stop()
-        if self.worker is not None:
+        self._train_when_loaded = False
+        if self.task.busy:
             self._closing.set()
             self._pause.clear()
-            self.worker.cancel()
+            self.status_label.setText("Stopping…")
+        self.task.cancel()
+        self.save_task.request_stop()
+
+
+class _Closing(Exception):
+    """Raised in the training thread when the window closes: no time for the rest of the epoch."""
 
 
 def _default_log_folder() -> Path:
@@ -644,11 +680,17 @@ def _train_in_worker(context, dataset, config, extra, initial_path, pause: threa
 
         context.status("Loading the current model to fine-tune…")
         initial = load_keras_model(initial_path)
-    hooks = TrainingHooks(on_status=context.status, on_batch=context.emit, on_epoch=context.emit,
+    def on_batch(progress) -> None:
+        if closing.is_set():
+            # Out of Keras at once: a stop request would still run this epoch's validation.
+            raise _Closing()
+        context.emit(progress)
+
+    hooks = TrainingHooks(on_status=context.status, on_batch=on_batch, on_epoch=context.emit,
                           should_stop=should_stop)
     try:
         result = train(dataset, config, hooks, extra=extra, initial_weights_from=initial, log_dir=log_dir)
-    except TrainingCancelled:
+    except (TrainingCancelled, _Closing):
         raise workers.Cancelled() from None
     if closing.is_set():
         raise workers.Cancelled()  # the window is closing: no time for conversion and scoring

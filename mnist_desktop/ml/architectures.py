@@ -17,7 +17,7 @@ class Recipe:
     epochs: int
     batch_size: int
     learning_rate: float
-    schedule: str  # "cosine", "plateau" or "constant"
+    schedule: str  # a key of ml.training.SCHEDULES
     augment: bool
     patience: int  # early-stopping patience in epochs; 0 turns it off
     validation_fraction: float = 0.1

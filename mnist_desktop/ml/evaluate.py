@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from mnist_desktop.core.dataset import DIGIT_CLASSES, NUM_CLASSES
 from mnist_desktop.core.metrics import Evaluation
 
 _CHUNK = 1024
@@ -22,7 +23,7 @@ def predict_all(
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> np.ndarray:
-    out = np.empty((len(images), 10), np.float32)
+    out = np.empty((len(images), NUM_CLASSES), np.float32)
     for start in range(0, len(images), _CHUNK):
         if should_stop and should_stop():
             raise EvaluationCancelled()
@@ -37,7 +38,7 @@ def evaluate_predictor(
     images: np.ndarray,
     labels: np.ndarray,
     *,
-    class_names: tuple[str, ...] = tuple(str(d) for d in range(10)),
+    class_names: tuple[str, ...] = DIGIT_CLASSES,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Evaluation:

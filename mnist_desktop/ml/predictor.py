@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.errors import ModelError
 
 _MAX_BATCH = 256
@@ -72,7 +73,7 @@ class Predictor:
             raise ValueError(f"image {bad} has NaN or infinite pixel values; expected numbers 0-1 (or uint8 0-255)")
         scale = 1.0 / 255.0 if images.dtype == np.uint8 else 1.0
         count = len(images)
-        out = np.empty((count, 10), np.float32)
+        out = np.empty((count, NUM_CLASSES), np.float32)
         for start in range(0, count, _MAX_BATCH):
             chunk = images[start:start + _MAX_BATCH]
             out[start:start + len(chunk)] = self._run(chunk, scale)
@@ -127,9 +128,9 @@ class Predictor:
             shape = tuple(int(v) for v in inputs[0]["shape"][1:]) if inputs else ()
             kind = np.dtype(inputs[0]["dtype"]).name if inputs else "nothing"
             raise ModelError(f"{where}expects input {shape} {kind}, not float32 28x28x1 images")
-        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (10,):
+        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (NUM_CLASSES,):
             shape = tuple(int(v) for v in outputs[0]["shape"][1:]) if outputs else ()
-            raise ModelError(f"{where}outputs {shape}, not 10 class probabilities")
+            raise ModelError(f"{where}outputs {shape}, not {NUM_CLASSES} class probabilities")
         try:
             probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
         except (ValueError, RuntimeError) as exc:

@@ -24,10 +24,6 @@ logger = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "gpu")
 
 
-def tensorflow_loaded() -> bool:
-    return "tensorflow" in sys.modules
-
-
 @lru_cache(maxsize=1)
 def import_tensorflow() -> tuple[ModuleType, ModuleType]:
     """(tensorflow, keras), with Keras on its TensorFlow backend."""

@@ -18,13 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from mnist_desktop.core.dataset import Dataset
+from mnist_desktop.core.dataset import NUM_CLASSES, Dataset
 from mnist_desktop.core.errors import TrainingError
 from mnist_desktop.core.splits import stratified_split
 from mnist_desktop.ml.architectures import get_architecture
 from mnist_desktop.ml.tf_runtime import DEVICES
 
-SCHEDULES = ("constant", "cosine", "onecycle", "plateau")
+# Learning-rate schedules: name -> what the GUI calls it.
+SCHEDULES = {"cosine": "Cosine decay", "onecycle": "One-cycle", "plateau": "Halve on plateau",
+             "constant": "Constant"}
 TENSORBOARD_HINT = "pip install tensorboard"
 
 logger = logging.getLogger(__name__)
@@ -242,7 +244,7 @@ def train(
         )
 
     def encode(y: np.ndarray) -> np.ndarray:
-        return keras.utils.to_categorical(y, 10) if categorical else y.astype(np.int32)
+        return keras.utils.to_categorical(y, NUM_CLASSES) if categorical else y.astype(np.int32)
 
     def batches(x: np.ndarray, y: np.ndarray, shuffle: bool):
         if x.dtype.kind == "U":  # file paths: a folder streamed from disk (ml/streaming.py)
@@ -359,7 +361,7 @@ def predict_in_batches(model: Any, images: np.ndarray, batch: int = 2048) -> np.
     for start in range(0, len(images), batch):
         chunk = images[start:start + batch].astype(np.float32)[..., None] / 255.0
         out.append(np.asarray(model(chunk, training=False)))
-    return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
+    return np.concatenate(out) if out else np.zeros((0, NUM_CLASSES), np.float32)
 
 
 def _learning_rate(keras, config: TrainingConfig, steps_per_epoch: int):
@@ -465,9 +467,16 @@ class _Monitor:
                         loss=loss, accuracy=float(logs.get("accuracy", math.nan)),
                         samples_per_second=self._rate, seconds_left=left, learning_rate=self._learning_rate,
                     ))
-                if hooks.should_stop and hooks.should_stop():
-                    self.user_stopped = True
-                    self.model.stop_training = True
+                if hooks.should_stop:
+                    asked = time.perf_counter()
+                    stop = hooks.should_stop()
+                    # should_stop blocks while the user has paused: that time is not training time.
+                    waited = time.perf_counter() - asked
+                    self._epoch_start += waited
+                    self._last += waited
+                    if stop:
+                        self.user_stopped = True
+                        self.model.stop_training = True
 
             def on_epoch_end(self, epoch, logs=None):
                 logs = logs or {}

@@ -158,6 +158,7 @@ def test_image_source(tmp_path, frames):
 
 
 # ------------------------------------------------------------------ CLI
+@pytest.mark.slow
 def test_cli_reads_a_video_frame_by_frame(video, frames, predictor):
     result = subprocess.run([sys.executable, "-m", "mnist_desktop", "read", str(video), "--json"],
                             capture_output=True, text=True, timeout=120)
@@ -174,6 +175,7 @@ def test_cli_reads_a_video_frame_by_frame(video, frames, predictor):
     assert exact >= 4  # the MJPG re-encoding adds its own artefacts to the JPEG ones
 
 
+@pytest.mark.slow
 def test_cli_reads_an_image_and_refuses_a_bad_file(tmp_path, frames):
     photo = tmp_path / "photo.png"
     cv2.imwrite(str(photo), frames[1].image)

@@ -3,12 +3,16 @@ failure (no camera, busy, unplugged, a video that ends, an unreadable file) as a
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from mnist_desktop.core.frames import SourceError, write_video
 from benchmarks.synthetic_frames import make_frame
 from mnist_desktop.core import capture
+from mnist_desktop.gui import workers
 
 
 class ScriptedSource:
@@ -74,16 +78,19 @@ def test_start_shows_readings_then_stop_releases_once(tab, qtbot, number_frames)
     tab.stop()
     wait_done(qtbot, worker)
     assert source.opens == 1 and source.releases == 1
-    qtbot.waitUntil(lambda: not tab.stop_button.isEnabled() and tab.worker is None, timeout=2000)
+    assert not tab.stop_button.isEnabled() and not tab.is_running() and tab.status_label.text() == "Stopped."
 
 
-def test_a_missing_camera_is_a_status_not_a_crash(tab, qtbot):
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="camera devices are /dev/video* files on Linux")
+def test_a_missing_camera_is_a_status_not_a_crash(tab, qtbot, tmp_path):
     from mnist_desktop.core.frames import CameraSource
 
-    worker = tab.start(CameraSource(7))
+    missing = next(i for i in range(64, 256) if not Path(f"/dev/video{i}").exists())
+    tab.use_file(str(tmp_path / "any.png"), "image")  # something to start again with
+    worker = tab.start(CameraSource(missing))
     wait_done(qtbot, worker)
-    assert "No camera 7" in tab.status_label.text() or "busy" in tab.status_label.text()
-    assert tab.start_button.isEnabled() or tab.source_combo.count() == 0
+    assert tab.status_label.text().startswith(f"No camera {missing}: this computer has no /dev/video{missing}")
+    assert tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
 
 
 def test_a_busy_camera(tab, qtbot, number_frames):
@@ -176,5 +183,37 @@ def test_find_cameras_runs_in_the_background(tab, qtbot, monkeypatch):
     worker = tab.find_cameras()
     assert not tab.refresh_button.isEnabled()
     wait_done(qtbot, worker)
-    qtbot.waitUntil(tab.refresh_button.isEnabled, timeout=2000)
-    assert "No camera found" in tab.status_label.text()
+    assert tab.refresh_button.isEnabled() and "No camera found" in tab.status_label.text()
+
+
+@pytest.fixture
+def other_frames(mnist):
+    picks = [int(np.flatnonzero(mnist.y_test == d)[3]) for d in (3, 8, 5)]
+    return [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(10 + k), hard=False).image
+            for k in range(3)]
+
+
+def test_opening_another_source_while_reading_replaces_the_old_one(tab, qtbot, number_frames, other_frames):
+    """The old loop is released and silenced: no frame of it reaches the view, the buttons say
+    "running", and Stop really stops (no frames keep arriving in the background)."""
+    first, second = ScriptedSource(number_frames), ScriptedSource(other_frames)
+    tab.start(first)
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "2026", timeout=10_000)
+    task = tab.start(second)
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "385", timeout=10_000)
+    assert first.releases == 1 and first.opens == 1
+    assert tab.stop_button.isEnabled() and not tab.start_button.isEnabled() and tab.is_running()
+    shown = []
+    for _ in range(30):
+        qtbot.wait(15)
+        shown.append(tab.frame_label.text())
+    assert all("385" in text for text in shown), set(shown)
+    assert tab.status_label.text().startswith("Reading"), tab.status_label.text()
+    with qtbot.waitSignal(task.done, timeout=10_000):
+        tab.stop()
+    assert tab.status_label.text() == "Stopped." and not tab.is_running()
+    assert second.releases == 1
+    qtbot.waitUntil(lambda: not [w for w in workers.running_workers() if w.name == "Camera"], timeout=2000)
+    reads = second.reads
+    qtbot.wait(200)
+    assert second.reads == reads, "nothing reads in the background after Stop"

@@ -16,7 +16,7 @@ def test_gallery_filters_by_label_and_split(window, qtbot, mnist):
     tab.split_combo.setCurrentText("Test")
     assert tab.gallery.count() == 1010 and tab.count_label.text() == "1,010 of 70,000 images"
     shown = [tab.gallery.item_at_row(r) for r in range(tab.gallery.count())]
-    assert all(tab._labels[i] == 3 and tab._splits[i] == 1 for i in shown)
+    assert all(i >= len(mnist.x_train) and mnist.y_test[i - len(mnist.x_train)] == 3 for i in shown)
     index = tab.gallery.gallery_model.index(0)
     assert index.data() == "3"
     qtbot.mouseClick(tab.label_buttons.button(10), Qt.MouseButton.LeftButton)
@@ -83,3 +83,20 @@ def test_fashion_class_names_on_the_buttons(window, qtbot):
         window.open_dataset("/usr/share/datasets/fashion-mnist")
     assert window.dataset_tab.label_buttons.button(9).toolTip() == "Ankle boot"
     assert window.dataset_tab.gallery.gallery_model.index(0).data() == "Ankle boot"
+
+
+def test_statistics_follow_what_the_gallery_shows(window, qtbot, digits):
+    """With "My drawings" chosen, the statistics are of the drawings, not of the previous data set."""
+    from mnist_desktop.core.personal import drawing_files, save_drawing
+
+    save_drawing(digits[4], digits[4], 4)
+    window.state.personal_saved()
+    count = len(drawing_files())
+    tab = window.dataset_tab
+    qtbot.waitUntil(lambda: tab.stats_status.text().startswith("MNIST: 60,000 train"), timeout=10_000)
+    tab.source_combo.setCurrentIndex(1)
+    assert tab.gallery.count() == count
+    qtbot.waitUntil(lambda: tab.stats_status.text() == f"My drawings: {count:,} train / 0 test images", timeout=10_000)
+    assert "MNIST" not in tab.stats_status.text()
+    tab.source_combo.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: tab.stats_status.text().startswith("MNIST: 60,000 train"), timeout=10_000)

@@ -118,7 +118,7 @@ def test_a_new_model_rereads_the_drawing_at_once(tab, window):
 def test_saliency_overlay_covers_the_ink(tab):
     tab.saliency_check.setChecked(True)
     draw(tab.canvas, make_drawing(7, np.random.default_rng(5)))
-    heat = tab.canvas._overlay
+    heat = tab.canvas.overlay
     ink = tab.canvas.ink()
     assert heat is not None and heat.shape == ink.shape and heat.max() > 0.5
     assert heat[ink > 0].mean() > 5 * heat[ink == 0].mean()
@@ -146,7 +146,7 @@ def test_classify_an_image_file_and_a_dropped_one(tab, tmp_path, digits):
 
 
 def test_teaching_saves_the_drawing_and_rereads_it(tab, window, qtbot):
-    from mnist_desktop.core.personal import drawing_files
+    from mnist_desktop.core.personal import drawing_files, load_personal_dataset
 
     before = len(drawing_files())
     draw(tab.canvas, make_drawing(2, np.random.default_rng(8)))
@@ -154,7 +154,29 @@ def test_teaching_saves_the_drawing_and_rereads_it(tab, window, qtbot):
     assert path is not None and path.parent.name == "2" and path.exists()
     assert path.with_name(path.stem + "-original.png").exists()
     assert len(drawing_files()) == before + 1
+    assert f"You have saved {before + 1} drawing" in tab.personal_label.text()
+    saved = load_personal_dataset()
+    expected = int(np.sum(window.state.predictor.predict(saved.x_train).argmax(axis=1) == saved.y_train))
     right, total = tab.reread_personal()
-    assert total == before + 1 and 0 <= right <= total and "saved drawings right" in tab.personal_label.text()
-    tab._browse_personal()
+    assert (right, total) == (expected, before + 1)
+    assert f"reads {right} of your {total} saved drawings right" in tab.personal_label.text()
+    tab.browse_button.click()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Dataset"
     assert window.dataset_tab.gallery.count() == total and window.dataset_tab.source_combo.currentIndex() == 1
+
+
+def test_a_reread_score_goes_when_the_model_changes(tab, window):
+    """"classic reads 0 of your 1 saved drawings…" was the old model's score: it must not stay."""
+    from mnist_desktop.core.personal import drawing_files
+
+    draw(tab.canvas, make_drawing(5, np.random.default_rng(9)))
+    tab.teach(5)
+    tab.reread_personal()
+    assert "saved drawings right" in tab.personal_label.text()
+    real = window.state.predictor
+    try:
+        window.state.set_model(Hesitant(), None)
+        assert "saved drawings right" not in tab.personal_label.text()
+        assert tab.personal_label.text() == f"You have saved {len(drawing_files())} drawings."
+    finally:
+        window.state.set_model(real, None)

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from mnist_desktop.core.dataset import Dataset
+from mnist_desktop.gui import workers
 from tests.helpers import send_mouse
 
 
@@ -18,7 +19,8 @@ def evaluated(window, qtbot, tiny_run, mnist):
     small = Dataset("slice", mnist.x_train[:100].copy(), mnist.y_train[:100].copy(),
                     mnist.x_test[:600].copy(), mnist.y_test[:600].copy())
     window.state.set_dataset(small, None)
-    window.state.set_model(trained.predictor, None, trained=trained)
+    window.state.set_trained(trained)
+    window.state.set_model(trained.predictor, None)
     tab = window.evaluation_tab
     worker = tab.evaluate()
     with qtbot.waitSignal(worker.done, timeout=20_000):
@@ -39,6 +41,10 @@ def test_numbers_are_scikit_learns(evaluated):
         r = rows[str(c)]
         assert table.item(r, 1).text() == f"{precision[c]:.4f}" and table.item(r, 3).text() == f"{f1[c]:.4f}"
         assert table.item(r, 4).text() == f"{support[c]:,}"
+    mistakes = confusion_matrix(truth, predicted, labels=range(10))
+    np.fill_diagonal(mistakes, 0)
+    true, read = np.unravel_index(int(np.argmax(mistakes)), mistakes.shape)
+    assert f"Most confused: {true} read as {read} ({mistakes[true, read]})" in tab.subline.text()
     # Sorting by F1 puts the weakest class first.
     table.sortItems(3)
     assert table.item(0, 0).text() == str(int(np.argmin(f1)))
@@ -99,13 +105,65 @@ def test_export_report(evaluated, qtbot, tmp_path):
         p.name for p in tmp_path.iterdir()}
 
 
+class Renamed:
+    """Another model object with the same weights (what opening the same file again gives)."""
+
+    def __init__(self, predictor, **metadata):
+        self._predictor = predictor
+        self.name = "renamed"
+        self.metadata = dict(predictor.metadata or {}, **metadata)
+
+    def predict(self, images):
+        return self._predictor.predict(images)
+
+    def describe(self):
+        return "renamed"
+
+
 def test_a_model_change_asks_before_re_evaluating(evaluated, window, qtbot):
     tab, trained, _ = evaluated
     before = tab.evaluation
-    window.state.set_model(trained.predictor, None)
+    window.state.set_model(Renamed(trained.predictor), None)
     qtbot.wait(200)
     assert tab.evaluation is before, "never re-evaluated behind the user's back"
     assert "press Evaluate" in tab.status.text() and tab.evaluate_button.text() == "Evaluate again"
+    # Back to the model evaluated: the evaluation is current again, and says so.
+    window.state.set_model(trained.predictor, None)
+    assert "press Evaluate" not in tab.status.text() and tab.evaluate_button.text() == "Evaluate"
+
+
+def test_a_stopped_run_says_how_many_epochs_it_ran(evaluated, window, qtbot, tmp_path):
+    """A run stopped in epoch 2 of 10 must not be reported as "epochs 10"."""
+    tab, trained, _ = evaluated
+    history = [dict(trained.metadata["history"][0], epoch=k) for k in range(2)]
+    stopped = Renamed(trained.predictor, history=history, stop_reason="stopped by user",
+                      training=dict(trained.metadata["training"], epochs=10))
+    window.state.set_model(stopped, None)
+    with qtbot.waitSignal(tab.task.finished, timeout=20_000):
+        tab.evaluate()
+    assert "2 of 10 epochs (stopped by user)" in tab.curves_label.text()
+    assert "epochs 10" not in tab.curves_label.text()
+    tab.export_report(tmp_path)
+    qtbot.waitUntil(lambda: "Report written" in tab.status.text(), timeout=30_000)
+    html = (tmp_path / "report.html").read_text()
+    assert "2 of 10 epochs (stopped by user)" in html and "epochs 10" not in html
+
+
+def test_a_late_result_of_a_replaced_evaluation_is_dropped(evaluated, window, qtbot, mnist):
+    """Evaluate, then evaluate another data set before the first ends: only the second is shown."""
+    tab, trained, small = evaluated
+    first = tab.evaluate()
+    other = Dataset("other slice", mnist.x_train[:100].copy(), mnist.y_train[:100].copy(),
+                    mnist.x_test[600:900].copy(), mnist.y_test[600:900].copy())
+    window.state.set_dataset(other, None)
+    results = []
+    first.result.connect(results.append)
+    with qtbot.waitSignal(tab.task.finished, timeout=20_000):
+        tab.evaluate()
+    qtbot.waitUntil(lambda: not [w for w in workers.running_workers() if w.name == "Evaluation"], timeout=5000)
+    qtbot.wait(50)
+    assert results == [], "the replaced evaluation delivered nothing"
+    assert tab.evaluation.count == 300 and tab.dataset is other and not tab.is_stale()
 
 
 def test_unlabeled_test_split_is_explained(window, mnist):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from PySide6.QtWidgets import QTabWidget
 
 from mnist_desktop.gui.main_window import TAB_TITLES, MainWindow
@@ -23,6 +25,7 @@ def test_show_tab_by_name(window):
     assert not window.show_tab("nonsense")
 
 
+@pytest.mark.slow
 def test_window_opens_without_tensorflow():
     # In a fresh interpreter: other tests in this process may have loaded TensorFlow.
     code = (
@@ -40,6 +43,7 @@ def test_window_opens_without_tensorflow():
     assert result.stdout.split() == ["ready", "False", "False"], result.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_screenshot_mode_writes_a_png(tmp_path):
     target = tmp_path / "shot.png"
     result = subprocess.run([sys.executable, "-m", "mnist_desktop", "--screenshot", str(target), "--tab", "Draw"],
@@ -48,6 +52,7 @@ def test_screenshot_mode_writes_a_png(tmp_path):
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_unknown_tab_is_refused(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mnist_desktop", "--screenshot", str(tmp_path / "x.png"),
                              "--tab", "Nope"], capture_output=True, text=True, timeout=120)
@@ -60,8 +65,60 @@ def test_geometry_and_tab_are_remembered(qtbot):
     first.resize(720, 520)
     first.show_tab("Evaluation")
     first.close()
+    # Closing waits for the background work (the data set may still be loading) without blocking.
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=15_000)
     second = MainWindow(restore=True)
     qtbot.addWidget(second)
     assert second.tabs.currentIndex() == 2
     assert (second.size().width(), second.size().height()) == (720, 520)
     second.close()
+
+
+def test_closing_while_the_camera_reads_says_so_and_ends_within_two_seconds(window, qtbot, mnist):
+    import time
+
+    import numpy as np
+
+    from benchmarks.synthetic_frames import make_frame
+    from mnist_desktop.gui import workers
+    from tests.gui.test_camera_tab import ScriptedSource
+
+    picks = [int(np.flatnonzero(mnist.y_test == d)[0]) for d in (4, 2)]
+    frames = [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(0), hard=False).image]
+    window.show_tab("Camera")
+    tab = window.camera_tab
+    tab.start(ScriptedSource(frames))
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "42", timeout=10_000)
+    # Measured alone: the statistics of the data set (~1 s, not interruptible) are done by now.
+    qtbot.waitUntil(lambda: not window.dataset_tab.stats_task.busy, timeout=10_000)
+    started = time.monotonic()
+    window.close()
+    assert window.isVisible() and window.is_stopping() and window.windowTitle().endswith("stopping…")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert time.monotonic() - started < 2.0
+    assert not workers.running_workers()
+
+
+def test_closing_during_an_evaluation_stops_it(window, qtbot):
+    import time
+
+    from mnist_desktop.gui import workers
+
+    qtbot.waitUntil(lambda: not window.dataset_tab.stats_task.busy, timeout=10_000)
+    window.evaluation_tab.evaluate()  # 10,000 test images: longer than closing may take
+    started = time.monotonic()
+    window.close()
+    assert window.isVisible() and window.windowTitle().endswith("stopping…")
+    assert not window.tabs.isEnabled(), "nothing can be started while stopping"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert time.monotonic() - started < 2.0 and not workers.running_workers()
+
+
+def test_one_tab_asks_another_through_the_state(window, qtbot):
+    """The Training tab's Evaluate asks for an evaluation; the window shows the Evaluation tab and runs it."""
+    with qtbot.waitSignal(window.evaluation_tab.task.finished, timeout=30_000):
+        window.state.request_evaluation()
+        assert window.tabs.tabText(window.tabs.currentIndex()) == "Evaluation"
+    assert window.evaluation_tab.evaluation is not None
+    window.state.request_tab("Draw")
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Draw"

@@ -9,10 +9,18 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from mnist_desktop.core.errors import TrainingError
 from tests.helpers import last_message_box
+
+
+def plotted(tab, validation=False):
+    """x of the points the loss plot shows for the latest run (training curve, or validation)."""
+    curve = tab.loss_plot.getPlotItem().listDataItems()[-1 if validation else -2]
+    x, _ = curve.getData()
+    return [] if x is None else list(x)
 
 
 def configure(tab, arch="mlp", epochs=2, size=2000, validation=0.1):
@@ -23,6 +31,7 @@ def configure(tab, arch="mlp", epochs=2, size=2000, validation=0.1):
     tab.patience_spin.setValue(0)
 
 
+@pytest.mark.slow
 def test_train_streams_live_points_and_finishes(window, qtbot):
     tab = window.training_tab
     window.show_tab("Training")
@@ -40,16 +49,15 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
     heartbeat.start(10)
     worker = tab.start_training()
     assert not tab.train_button.isEnabled() and tab.stop_button.isEnabled()
-    qtbot.waitUntil(lambda: len(tab._current.batch_x) > 5, timeout=30_000)
-    curve = tab.loss_plot.getPlotItem().listDataItems()[-2]
-    qtbot.waitUntil(lambda: curve.getData()[0] is not None and len(curve.getData()[0]) > 5, timeout=5_000)
+    qtbot.waitUntil(lambda: len(plotted(tab)) > 5, timeout=30_000)
     with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
         pass
     heartbeat.stop()
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
     trained = finished.args[0]
     assert trained.result.stop_reason == "completed" and tab.table.rowCount() == 2
-    assert len(tab._current.epoch_x) == 2 and tab._current.epoch_x == [1, 2]
+    assert plotted(tab, validation=True) == [1, 2]
+    assert tab.progress.format() == "done: 2 epochs"
     assert tab.train_button.isEnabled() and tab.save_button.isEnabled() and tab.use_button.isEnabled()
     assert "on the test split" in tab.result_label.text()
     # The GUI thread kept ticking while TensorFlow trained (after its import, which is one call).
@@ -58,36 +66,55 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
     del worker
 
 
+@pytest.mark.slow
 def test_stop_mid_epoch_keeps_the_run(window, qtbot):
     tab = window.training_tab
     configure(tab, arch="classic", epochs=3, size=6000)
     tab.start_training()
-    qtbot.waitUntil(lambda: tab.table.rowCount() >= 1 and len(tab._current.batch_x) > 50, timeout=60_000)
+    qtbot.waitUntil(lambda: tab.table.rowCount() >= 1 and len(plotted(tab)) > 50, timeout=60_000)
+    assert "left" in tab.progress.format()
     with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
         tab.stop_training()
     result = finished.args[0].result
     assert result.stop_reason == "stopped by user" and result.history[-1].partial
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
     assert tab.save_button.isEnabled(), "a stopped run is offered for saving like a finished one"
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    assert "left" not in tab.progress.format(), "no time left is shown for a run that has stopped"
+    assert tab.progress.format().startswith(f"stopped in epoch {len(result.history)}/3")
 
 
+@pytest.mark.slow
 def test_pause_and_resume(window, qtbot):
+    """A pause holds the run; the time paused does not count as the epoch's training time (paused in
+    the second epoch: the first one also spends time building the graph before its first batch)."""
+    from mnist_desktop.ml.training import BatchProgress, EpochRecord
+
     tab = window.training_tab
     configure(tab, arch="classic", epochs=2, size=4000)
-    tab.start_training()
-    qtbot.waitUntil(lambda: len(tab._current.batch_x) > 3, timeout=60_000)
+    task = tab.start_training()
+    second_epoch = {}
+
+    def seen(event):
+        if isinstance(event, BatchProgress) and event.epoch == 1:
+            second_epoch.setdefault("first batch", time.monotonic())
+        elif isinstance(event, EpochRecord) and event.epoch == 1:
+            second_epoch["end"] = time.monotonic()
+
+    task.yielded.connect(seen)
+    qtbot.waitUntil(lambda: bool(plotted(tab)) and plotted(tab)[-1] > 1.15, timeout=60_000)
     tab.pause_button.setChecked(True)
     qtbot.wait(400)
-    tab._refresh()
-    paused_at = len(tab._current.batch_x)
-    qtbot.wait(800)
-    tab._refresh()
-    assert len(tab._current.batch_x) == paused_at and "Paused" in tab.status_label.text()
+    paused_at = len(plotted(tab))
+    qtbot.wait(1600)
+    assert len(plotted(tab)) == paused_at and "Paused" in tab.status_label.text()
     tab.pause_button.setChecked(False)
-    qtbot.waitUntil(lambda: len(tab._current.batch_x) > paused_at, timeout=10_000)
-    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000):
+    qtbot.waitUntil(lambda: len(plotted(tab)) > paused_at, timeout=10_000)
+    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
         pass
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
+    wall = second_epoch["end"] - second_epoch["first batch"]
+    recorded = finished.args[0].result.history[1].seconds
+    assert recorded < wall - 1.5, f"epoch 2 took {recorded:.1f} s by the record, {wall:.1f} s with the 2 s pause"
 
 
 def test_a_failure_shows_a_message_and_reenables_the_controls(window, qtbot, monkeypatch):
@@ -108,6 +135,36 @@ def test_a_failure_shows_a_message_and_reenables_the_controls(window, qtbot, mon
     assert "Training failed" in tab.status_label.text()
 
 
+def test_train_pressed_while_the_data_set_loads_runs_once_it_has_loaded(qtbot, monkeypatch, mnist):
+    """The click is not lost, and no "still loading" message outlives the loading."""
+    import mnist_desktop.ml.training as training
+    from mnist_desktop.gui.main_window import MainWindow
+
+    runs = []
+
+    def fake_train(dataset, config, hooks, **kwargs):
+        runs.append((dataset, config))
+        raise training.TrainingCancelled()
+
+    monkeypatch.setattr(training, "train", fake_train)
+    win = MainWindow(restore=False)
+    qtbot.addWidget(win)
+    tab = win.training_tab
+    assert win.state.dataset is None
+    configure(tab, arch="mlp", epochs=1)
+    tab.train_button.click()
+    assert runs == [] and "as soon as the data set has loaded" in tab.status_label.text()
+    assert not tab.train_button.isEnabled(), "one click is enough"
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        pass
+    qtbot.waitUntil(lambda: len(runs) == 1 and not tab.busy, timeout=20_000)
+    assert runs[0][0] is win.state.dataset and runs[0][1].architecture == "mlp"
+    assert "loaded" not in tab.status_label.text() and tab.train_button.isEnabled()
+    qtbot.wait(100)
+    assert len(runs) == 1, "the run starts once"
+
+
+@pytest.mark.slow
 def test_use_and_save_a_trained_model(window, qtbot, tmp_path):
     tab = window.training_tab
     configure(tab, epochs=1, size=1500)
@@ -115,20 +172,27 @@ def test_use_and_save_a_trained_model(window, qtbot, tmp_path):
     with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
         pass
     trained = finished.args[0]
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
     with qtbot.waitSignal(window.state.modelChanged, timeout=5_000):
         tab.use_button.click()
     assert window.state.predictor is trained.predictor
     assert window.model_label.text().startswith("Model: mlp")
+    assert "use this model now" in tab.result_label.text() and not tab.use_button.isEnabled()
     worker = tab.save_to(tmp_path / "mine.keras")
     with qtbot.waitSignal(worker.done, timeout=60_000):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json", "mine.keras", "mine.tflite"]
     assert window.state.model_path == tmp_path / "mine.keras"
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    # File -> Reset puts the shipped model back: the tab no longer claims its model is in use.
+    reset = next(a for a in window.findChildren(QAction) if a.text().startswith("&Reset"))
+    with qtbot.waitSignal(window.state.modelChanged, timeout=20_000):
+        reset.trigger()
+    assert window.state.predictor is not trained.predictor
+    assert "use this model now" not in tab.result_label.text() and tab.use_button.isEnabled()
 
 
 CLOSE_DURING_TRAINING = """
-import sys
+import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 from mnist_desktop.gui.app import create_application
@@ -148,20 +212,31 @@ def start():
         seen.append(event)
         if len(seen) == 20:
             print("closing while training", flush=True)
+            closing["at"] = time.monotonic()
             w.close()
+            print("title after close:", w.windowTitle(), flush=True)
+            print("visible after close:", w.isVisible(), flush=True)
     worker.yielded.connect(on_event)
 
+closing = {}
 w.ready.connect(lambda: QTimer.singleShot(0, start))
 code = app.exec()
+print("closed after %.2f s" % (time.monotonic() - closing["at"]), flush=True)
 print("exited", code, flush=True)
 sys.exit(code)
 """
 
 
+@pytest.mark.slow
 def test_closing_during_training_stops_joins_and_exits_cleanly():
+    """Quit during training: the window says it is stopping (no frozen dialog) and is gone within 2 s."""
     result = subprocess.run([sys.executable, "-c", CLOSE_DURING_TRAINING], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "closing while training" in result.stdout and "exited 0" in result.stdout
+    assert "title after close: MNIST Desktop: stopping…" in result.stdout
+    assert "visible after close: True" in result.stdout
+    seconds = float(result.stdout.split("closed after ")[1].split(" s")[0])
+    assert seconds < 2.0, f"closing took {seconds:.2f} s"
     assert "QThread: Destroyed while thread is still running" not in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -188,6 +263,7 @@ def test_choosing_an_architecture_loads_its_recipe(window, arch):
     assert tab.arch_description.text() == get_architecture(arch).description
 
 
+@pytest.mark.slow
 def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
     from benchmarks.handwriting import make_drawing, render
     from mnist_desktop.core.personal import drawing_files, save_drawing
@@ -208,12 +284,13 @@ def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
     assert result.config.architecture == "bn-cnn" and result.counts["extra"] >= 1
     # Started from the shipped weights: already far better than one epoch from scratch on 1,000 images.
     assert finished.args[0].evaluation.accuracy > 0.97
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
     tab.personal_check.setChecked(False)
     tab.finetune_check.setChecked(False)
     del worker
 
 
+@pytest.mark.slow
 def test_make_default_saves_and_remembers(window, qtbot):
     from mnist_desktop.gui.app import settings
 
@@ -222,7 +299,7 @@ def test_make_default_saves_and_remembers(window, qtbot):
     tab.start_training()
     with qtbot.waitSignal(tab.trainingFinished, timeout=60_000):
         pass
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
     with qtbot.waitSignal(window.state.modelChanged, timeout=60_000):
         tab.make_default()
     remembered = settings().value("data/model")

@@ -1,4 +1,5 @@
-"""The one worker mechanism: results, errors, cancellation, progress, and nothing left running."""
+"""The one worker mechanism: results, errors, cancellation, progress, only the latest task of a
+slot reaching the widgets, and nothing left running."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ def owner(qtbot):
     return widget
 
 
-def test_result_arrives_on_the_gui_thread(qtbot, owner):
+@pytest.fixture
+def slot(owner):
+    return workers.TaskSlot(owner, "Work")
+
+
+def test_result_arrives_on_the_gui_thread(qtbot, slot):
     seen = {}
 
     def work(context, a, b):
@@ -28,32 +34,39 @@ def test_result_arrives_on_the_gui_thread(qtbot, owner):
         return a + b
 
     progress = []
-    worker = workers.start_worker(owner, work, 2, 3, on_result=lambda v: seen.setdefault("result", (v, threading.current_thread())),
-                                  on_progress=progress.append)
-    with qtbot.waitSignal(worker.done, timeout=5000):
-        pass
+    with qtbot.waitSignal(slot.finished, timeout=5000):
+        slot.start(work, 2, 3, on_result=lambda v: seen.setdefault("result", (v, threading.current_thread())),
+                   on_progress=progress.append)
     value, thread = seen["result"]
     assert value == 5 and thread is threading.main_thread() and seen["worker_thread"] is not threading.main_thread()
-    assert progress == [0.5]
+    assert progress == [0.5] and slot.progress == 0.5 and not slot.busy
 
 
-def test_an_exception_becomes_the_error_signal_with_details(qtbot, owner):
+def test_callbacks_are_connected_before_the_thread_starts(qtbot, slot):
+    """A task that ends at once still delivers everything: nothing is sent before anyone listens."""
+    results, done = [], []
+    for k in range(25):
+        with qtbot.waitSignal(slot.finished, timeout=5000):
+            task = slot.start(lambda context, k=k: k, on_result=results.append, on_done=lambda: done.append(True))
+        assert isinstance(task, workers.Task)
+    assert results == list(range(25)) and len(done) == 25
+
+
+def test_an_exception_becomes_the_error_signal_with_details(qtbot, slot):
     errors = []
 
     def work(context):
         raise ZeroDivisionError("boom")
 
-    worker = workers.start_worker(owner, work, on_error=errors.append)
-    with qtbot.waitSignal(worker.done, timeout=5000):
-        pass
+    with qtbot.waitSignal(slot.finished, timeout=5000):
+        slot.start(work, on_error=errors.append)
     assert isinstance(errors[0], ZeroDivisionError) and "Traceback" in errors[0].details
 
 
 def test_an_unhandled_error_shows_a_message_box(qtbot, owner):
-    worker = workers.start_worker(owner, lambda context: (_ for _ in ()).throw(DatasetError("bad.csv, line 3: no")),
-                                  name="Loading")
-    with qtbot.waitSignal(worker.done, timeout=5000):
-        pass
+    slot = workers.TaskSlot(owner, "Loading")
+    with qtbot.waitSignal(slot.finished, timeout=5000):
+        slot.start(lambda context: (_ for _ in ()).throw(DatasetError("bad.csv, line 3: no")))
     qtbot.waitUntil(lambda: bool(owner.findChildren(QMessageBox)), timeout=3000)
     boxes = owner.findChildren(QMessageBox)
     assert "bad.csv, line 3: no" in boxes[-1].text() and boxes[-1].windowTitle() == "Loading failed"
@@ -61,7 +74,7 @@ def test_an_unhandled_error_shows_a_message_box(qtbot, owner):
         box.close()
 
 
-def test_cancel_is_cooperative_and_reported(qtbot, owner):
+def test_a_stop_request_is_cooperative_and_reported(qtbot, slot):
     started = threading.Event()
 
     def work(context):
@@ -71,14 +84,60 @@ def test_cancel_is_cooperative_and_reported(qtbot, owner):
             time.sleep(0.01)
 
     cancelled = []
-    worker = workers.start_worker(owner, work, on_result=lambda v: pytest.fail("no result expected"))
-    worker.cancelled.connect(lambda: cancelled.append(True))
+    task = slot.start(work, on_result=lambda v: pytest.fail("no result expected"),
+                      on_cancelled=lambda: cancelled.append(True))
     started.wait(5)
-    assert worker in workers.running_workers()
-    with qtbot.waitSignal(worker.done, timeout=5000):
-        worker.cancel()
-    assert cancelled == [True]
-    qtbot.waitUntil(lambda: worker not in workers.running_workers(), timeout=2000)
+    assert task.worker in workers.running_workers() and slot.busy
+    with qtbot.waitSignal(slot.finished, timeout=5000):
+        slot.request_stop()
+    assert cancelled == [True] and not slot.busy
+    qtbot.waitUntil(lambda: not workers.running_workers(), timeout=2000)
+
+
+def test_a_cancelled_task_goes_silent_at_once(qtbot, slot):
+    release = threading.Event()
+    heard = []
+
+    def work(context):
+        release.wait(5)
+        context.status("late status")
+        return "late result"
+
+    busy = []
+    slot.busyChanged.connect(busy.append)
+    task = slot.start(work, on_result=heard.append, on_status=heard.append, on_done=lambda: heard.append("done"),
+                      on_cancelled=lambda: heard.append("cancelled"))
+    thread = task.worker
+    slot.cancel()
+    assert not slot.busy and busy == [True, False]
+    release.set()
+    assert thread.wait(5000)
+    qtbot.wait(100)  # every queued signal of the old task has had its chance
+    assert heard == [] and busy == [True, False]
+
+
+def test_a_late_finished_from_a_replaced_task_never_reaches_the_tab(qtbot, slot):
+    """Start A, start B while A runs, then let A end: only B's result and B's end are heard."""
+    release_a = threading.Event()
+    heard = []
+
+    def slow(context, name):
+        release_a.wait(5)
+        return name
+
+    def quick(context, name):
+        return name
+
+    busy = []
+    slot.busyChanged.connect(busy.append)
+    slot.start(slow, "A", on_result=heard.append, on_done=lambda: heard.append("A done"))
+    with qtbot.waitSignal(slot.finished, timeout=5000):
+        slot.start(quick, "B", on_result=heard.append, on_done=lambda: heard.append("B done"))
+    release_a.set()
+    qtbot.waitUntil(lambda: not workers.running_workers(), timeout=5000)
+    qtbot.wait(100)
+    assert heard == ["B", "B done"]
+    assert busy == [True, False], "replacing a task keeps the slot busy; one end is announced"
 
 
 def test_stop_all_joins_every_worker(qtbot, owner):
@@ -86,13 +145,14 @@ def test_stop_all_joins_every_worker(qtbot, owner):
         while not context.should_stop():
             time.sleep(0.01)
 
-    running = [workers.start_worker(owner, work, name=f"w{i}") for i in range(3)]
-    qtbot.waitUntil(lambda: all(w.isRunning() for w in running), timeout=2000)
+    slots = [workers.TaskSlot(owner, f"w{i}") for i in range(3)]
+    tasks = [s.start(work) for s in slots]
+    qtbot.waitUntil(lambda: all(t.worker.isRunning() for t in tasks), timeout=2000)
     assert workers.stop_all(5000)
     assert not workers.running_workers()
 
 
-def test_yielded_payloads_stream_in_order(qtbot, owner):
+def test_yielded_payloads_stream_in_order(qtbot, slot):
     received = []
 
     def work(context):
@@ -100,7 +160,29 @@ def test_yielded_payloads_stream_in_order(qtbot, owner):
             context.emit(k)
         return "end"
 
-    worker = workers.start_worker(owner, work, on_yielded=received.append)
-    with qtbot.waitSignal(worker.done, timeout=5000):
-        pass
+    with qtbot.waitSignal(slot.finished, timeout=5000):
+        slot.start(work, on_yielded=received.append)
     assert received == [0, 1, 2, 3, 4]
+
+
+def test_a_task_whose_owner_is_deleted_goes_silent(qtbot):
+    """A window deleted while its task still runs: the late result must not reach deleted widgets."""
+    from PySide6.QtWidgets import QLabel
+
+    owner = QWidget()
+    label = QLabel(owner)
+    slot = workers.TaskSlot(owner, "Work")
+    release = threading.Event()
+    task = slot.start(lambda context: release.wait(5) and "late", on_result=label.setText)
+    thread = task.worker
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(label), timeout=2000)
+    release.set()
+    assert thread.wait(5000)
+    qtbot.wait(100)  # a delivery to the deleted label would raise in the event loop here
+
+
+def _alive(qobject) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(qobject)

@@ -10,6 +10,7 @@ from mnist_desktop.ml.architectures import ARCHITECTURES, build_model, get_archi
 from mnist_desktop.ml.modelio import validate_model
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
 def test_architecture_builds_with_the_advertised_parameter_count(name):
     model = build_model(name)
@@ -19,6 +20,7 @@ def test_architecture_builds_with_the_advertised_parameter_count(name):
     assert out.shape == (2, 10) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 def test_classic_is_the_reference_cnn():
     layers = [type(layer).__name__ for layer in build_model("classic").layers]
     assert layers == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense", "Dense"]

@@ -29,6 +29,7 @@ def cli(*args: str, cwd=None, timeout: int = 300) -> subprocess.CompletedProcess
                           cwd=cwd, timeout=timeout, env=child_env())
 
 
+@pytest.mark.slow
 def test_train_json_lines_then_files(tmp_path):
     result = cli("train", "--arch", "mlp", "--epochs", "2", "--train-size", "1000", "--json",
                  "--out", str(tmp_path / "m"))

@@ -107,6 +107,7 @@ def test_bad_tflite_files_raise_model_error(tiny_model_path, tmp_path, damage, e
         load_predictor(path)
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 def test_a_lambda_layer_is_refused(tmp_path):
     _, keras = import_tensorflow()
     inputs = keras.Input((28, 28, 1))
@@ -122,6 +123,7 @@ def test_a_lambda_layer_is_refused(tmp_path):
         load_predictor(tmp_path / "hostile.keras")
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 @pytest.mark.parametrize(
     ("shape", "classes", "activation", "expected"),
     [((32, 32, 1), 10, "softmax", r"expects input \(32, 32, 1\)"), ((28, 28, 1), 5, "softmax", r"outputs \(5,\)"),
@@ -155,6 +157,7 @@ def test_export_formats(tiny_run, tmp_path, fmt):
     assert not leftovers
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 def test_keras_archive_without_config_is_refused(tmp_path):
     path = tmp_path / "empty-archive.keras"
     with zipfile.ZipFile(path, "w") as archive:

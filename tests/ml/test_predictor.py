@@ -51,6 +51,7 @@ def test_safe_from_several_threads_at_once(tiny_run):
     assert not failures
 
 
+@pytest.mark.slow  # imports TensorFlow (~5 s)
 def test_a_model_without_softmax_is_refused():
     from mnist_desktop import ModelError
     from mnist_desktop.ml.modelio import to_tflite

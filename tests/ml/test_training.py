@@ -27,6 +27,7 @@ def validation_loss(model, dataset, config) -> float:
     return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1))))
 
 
+@pytest.mark.slow
 def test_hooks_report_plain_floats_every_batch_and_epoch(mnist):
     batches: list[BatchProgress] = []
     epochs: list[EpochRecord] = []
@@ -46,6 +47,7 @@ def test_hooks_report_plain_floats_every_batch_and_epoch(mnist):
     assert result.stop_reason == "completed" and result.counts == {"train": 1350, "validation": 150, "extra": 0}
 
 
+@pytest.mark.slow
 def test_stop_mid_epoch_keeps_the_best_weights_so_far(mnist):
     seen: list[BatchProgress] = []
     steps = math.ceil(2700 / 64)
@@ -63,6 +65,7 @@ def test_stop_mid_epoch_keeps_the_best_weights_so_far(mnist):
     assert validation_loss(result.model, mnist, config) == pytest.approx(best, rel=1e-4)
 
 
+@pytest.mark.slow
 def test_early_stopping_restores_the_best_epoch(mnist):
     # Random labels: the validation loss cannot improve for long while the model memorises noise.
     rng = np.random.default_rng(0)
@@ -76,6 +79,7 @@ def test_early_stopping_restores_the_best_epoch(mnist):
     assert validation_loss(result.model, noisy, config) == pytest.approx(min(losses), rel=1e-4)
 
 
+@pytest.mark.slow
 def test_same_seed_same_run(mnist):
     config = TrainingConfig.for_architecture("classic", epochs=1, train_size=1000, seed=7, augment=True)
     first, second = train(mnist, config), train(mnist, config)
@@ -86,6 +90,7 @@ def test_same_seed_same_run(mnist):
     assert other.history[0].loss != first.history[0].loss
 
 
+@pytest.mark.slow
 def test_augmentation_is_not_part_of_the_saved_model(mnist, tmp_path):
     config = TrainingConfig.for_architecture("bn-cnn", epochs=1, train_size=1000, augment=True)
     result = train(mnist, config, checkpoint=tmp_path / "checkpoint.keras")
@@ -96,16 +101,32 @@ def test_augmentation_is_not_part_of_the_saved_model(mnist, tmp_path):
     load_keras_model(tmp_path / "checkpoint.keras")
 
 
+@pytest.mark.slow
 def test_one_hot_labels_and_a_learning_rate_schedule(mnist):
-    for schedule in ("cosine", "onecycle", "plateau"):
+    for schedule in ("cosine", "onecycle"):
         config = TrainingConfig.for_architecture("mlp", epochs=2, train_size=1000, labels="categorical",
                                                  schedule=schedule, learning_rate=2e-3)
         result = train(mnist, config)
         assert result.history[-1].accuracy > 0.6, schedule
-        if schedule != "plateau":
-            assert result.history[-1].learning_rate < 2e-3
+        assert result.history[-1].learning_rate < 2e-3
 
 
+@pytest.mark.slow
+def test_the_plateau_schedule_halves_the_rate_when_validation_stops_improving(mnist):
+    """Random labels: whatever the model learns makes the validation loss worse, so the rate halves."""
+    rng = np.random.default_rng(0)
+    noise = Dataset("noise", mnist.x_train[:1000].copy(), rng.integers(0, 10, 1000).astype(np.uint8),
+                    mnist.x_test[:0], mnist.y_test[:0])
+    config = TrainingConfig.for_architecture("mlp", epochs=5, labels="categorical", schedule="plateau",
+                                             learning_rate=2e-3, validation_fraction=0.2, patience=0, augment=False)
+    result = train(noise, config)
+    rates = [record.learning_rate for record in result.history]
+    assert rates[0] == pytest.approx(2e-3)
+    assert rates[-1] <= 1e-3 + 1e-9, rates
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(rates, rates[1:])), rates
+
+
+@pytest.mark.slow
 def test_a_diverging_loss_is_a_clear_error(mnist, monkeypatch):
     import mnist_desktop.ml.training as training
 

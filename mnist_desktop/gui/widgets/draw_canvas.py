@@ -27,9 +27,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mnist_desktop.core.imageio import IMAGE_SUFFIXES
 from mnist_desktop.gui.widgets.images import gray_qimage
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 
 
 @dataclass
@@ -150,9 +150,14 @@ class DrawCanvas(QWidget):
     def is_empty(self) -> bool:
         return not self.strokes and self._background is None
 
-    def logical_scale(self) -> float:
-        """Device pixels per logical pixel: ink coordinates = widget coordinates x this."""
-        return self._ink.width() / max(1, self.width())
+    def is_drawing(self) -> bool:
+        """True between the press and the release of a stroke."""
+        return self._current is not None
+
+    @property
+    def overlay(self) -> np.ndarray | None:
+        """The saliency shown over the drawing (0..1 per ink pixel), if any."""
+        return self._overlay
 
     # ------------------------------------------------------------------ editing
     def clear(self) -> None:

@@ -61,10 +61,6 @@ class DigitGalleryModel(QAbstractListModel):
             return f"image {item}: {self._caption(item)}"
         return None
 
-    def row_of(self, item: int) -> int | None:
-        hits = np.flatnonzero(self.order == item)
-        return int(hits[0]) if hits.size else None
-
 
 class DigitDelegate(QStyledItemDelegate):
     def __init__(self, view: DigitGallery) -> None:
