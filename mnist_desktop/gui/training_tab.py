@@ -383,7 +383,7 @@ class TrainingTab(Tab):
         self.status_label.setText("Loading TensorFlow… (the first time takes a few seconds)")
         log_dir = None
         if self.log_check.isChecked():
-            log_dir = self._log_folder / f"{config.architecture}-{time.strftime("%Y%m%d-%H%M%S")}"
+            log_dir = self._log_folder / f"{config.architecture}-{time.strftime('%Y%m%d-%H%M%S')}"
         task = self.task.start(
             _train_in_worker, dataset, config, extra, initial, self._pause, self._closing, log_dir,
             on_yielded=self._queue_event, on_status=self._show_status,
