@@ -24,6 +24,11 @@ logger = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "gpu")
 
 
+def tensorflow_loaded() -> bool:
+    """Whether the ~5 s import already happened (the CLI then skips its "Loading TensorFlow…")."""
+    return "tensorflow" in sys.modules
+
+
 @lru_cache(maxsize=1)
 def import_tensorflow() -> tuple[ModuleType, ModuleType]:
     """(tensorflow, keras), with Keras on its TensorFlow backend."""
