@@ -318,7 +318,7 @@ def test_training_shows_its_device_and_writes_logs_when_asked(window, qtbot, tmp
     assert not tab.log_check.isEnabled()
     with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
         pass
-    qtbot.waitUntil(lambda: tab.worker is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not tab.task.busy, timeout=10_000)
     assert tab.device_label.text() == f"Training on: {finished.args[0].result.run['device']}"
     (run,) = (tmp_path / "logs").iterdir()
     assert run.name.startswith("mlp-") and len((run / "training.csv").read_text().splitlines()) == 2
