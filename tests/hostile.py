@@ -336,7 +336,14 @@ def _thin_line(side: int) -> np.ndarray:
 
 
 def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KB
+    """This process's peak resident memory. VmHWM, not getrusage's ru_maxrss: Linux carries
+    ru_maxrss over from the parent across fork and exec (a pytest run that loaded TensorFlow would
+    count), while VmHWM belongs to the memory the process has had since its exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def run_cases(names: list[str], folder: Path) -> None:

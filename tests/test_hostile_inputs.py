@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -71,22 +70,36 @@ def test_api_case(api_outcomes, name):
 
 
 # ---------------------------------------------------------------- the command line
+# `mnist-desktop` as installed (main() with sys.argv), reporting its own peak memory at exit.
+_MEASURED_CLI = """
+import atexit, os, sys
+from tests.hostile import peak_rss_bytes
+
+def report():
+    with open(os.environ["HOSTILE_PEAK_FILE"], "w") as handle:
+        handle.write(str(peak_rss_bytes()))
+
+atexit.register(report)
+sys.argv[0] = "mnist-desktop"
+from mnist_desktop.cli import main
+sys.exit(main())
+"""
+
+
 def run_measured(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
     """(exit status, stdout, stderr, seconds, peak RSS in bytes) of one `mnist-desktop` run."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak"
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "mnist_desktop", *args], cwd=cwd, stdout=out,
-                                   stderr=err, env={**os.environ, "PYTHONPATH": str(REPOSITORY)})
-        watchdog = threading.Timer(60, process.kill)
-        watchdog.start()
-        # wait4 gives this child's own peak memory (RUSAGE_CHILDREN would mix all children).
-        _, status, usage = os.wait4(process.pid, 0)
-        watchdog.cancel()
+        try:
+            result = subprocess.run([sys.executable, "-c", _MEASURED_CLI, *args], cwd=cwd, capture_output=True,
+                                    text=True, timeout=60,
+                                    env={**os.environ, "PYTHONPATH": str(REPOSITORY), "HOSTILE_PEAK_FILE": str(peak_file)})
+        except subprocess.TimeoutExpired as exc:
+            pytest.fail(f"mnist-desktop {' '.join(args)} did not answer in 60 s: {exc.stderr}")
         seconds = time.monotonic() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return process.returncode, out.read(), err.read(), seconds, usage.ru_maxrss * 1024
+        peak = int(peak_file.read_text()) if peak_file.exists() else PEAK_BYTES
+        return result.returncode, result.stdout, result.stderr, seconds, peak
 
 
 def error_lines(stderr: str) -> list[str]:

@@ -74,3 +74,17 @@ def test_export_targets_are_checked_before_any_work(tmp_path, make, fmt, overwri
     else:
         with pytest.raises(OutputError, match=expected):
             check_export_target(target, fmt, overwrite=overwrite)
+
+
+def test_a_data_set_too_small_to_split_says_how_many_images_it_needs(tmp_path):
+    from mnist_desktop import load_dataset
+    from mnist_desktop.core.errors import TrainingError
+    from mnist_desktop.ml.training import TrainingConfig, select_training_data
+
+    one_row = tmp_path / "one.csv"
+    one_row.write_text("label," + ",".join(f"pixel{i}" for i in range(784)) + "\n7," + ",".join(["0"] * 784) + "\n")
+    data = load_dataset(one_row)
+    config = TrainingConfig.for_architecture("classic", validation_fraction=0.1)
+    with pytest.raises(TrainingError, match=r"one: 1 images are too few to hold out a stratified 10%: it needs at "
+                                            r"least 2 images, with at least 2 of every class"):
+        select_training_data(data, config)
