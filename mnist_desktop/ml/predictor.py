@@ -8,6 +8,7 @@ batch size without re-allocating tensors on each call.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.errors import ModelError
 
 _MAX_BATCH = 256
+_xnnpack_notice_pending = True  # LiteRT's one-time notice is still to come (see Predictor._interpreter)
 
 
 class Predictor:
@@ -90,6 +92,7 @@ class Predictor:
 
     def _interpreter(self, size: int):
         """(interpreter, input index, output index) for this thread and batch size."""
+        global _xnnpack_notice_pending
         cache = getattr(self._local, "interpreters", None)
         if cache is None:
             cache = self._local.interpreters = {}
@@ -101,14 +104,16 @@ class Predictor:
 
             try:
                 # LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." straight to
-                # the C-level stderr, ignoring every log setting; it would break one-line-on-stderr.
-                with quiet_native_stderr():
+                # the C-level stderr, ignoring every log setting, once per process, when the first
+                # interpreter is made; it would break one-line-on-stderr.
+                with quiet_native_stderr() if _xnnpack_notice_pending else contextlib.nullcontext():
                     interpreter = Interpreter(model_content=self._content, num_threads=self._threads)
                     details = interpreter.get_input_details()[0]
                     if tuple(details["shape"]) != (size, 28, 28, 1):
                         interpreter.resize_tensor_input(details["index"], [size, 28, 28, 1])
                     interpreter.allocate_tensors()
                 entry = (interpreter, details["index"], interpreter.get_output_details()[0]["index"])
+                _xnnpack_notice_pending = False
             except (ValueError, RuntimeError, IndexError) as exc:
                 where = f"{self.path}: " if self.path else ""
                 raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None

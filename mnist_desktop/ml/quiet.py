@@ -41,9 +41,13 @@ def quiet_output() -> Iterator[None]:
 
 @contextlib.contextmanager
 def quiet_native_stderr() -> Iterator[None]:
-    """Silence only the C level's stderr (fd 2); Python's ``sys.stderr`` object is left alone, so
-    this is safe around a call on any thread (a Python error raised inside still propagates)."""
-    with _redirect_lock:
+    """Silence only the C level's stderr (fd 2) for a short call on any thread; Python's
+    ``sys.stderr`` object is left alone. Never waits: while another thread has the output silenced
+    (an import or a conversion, seconds long) fd 2 already goes nowhere, so the call runs as is."""
+    if not _redirect_lock.acquire(blocking=False):
+        yield
+        return
+    try:
         try:
             sys.stderr.flush()
         except (AttributeError, ValueError):
@@ -56,3 +60,5 @@ def quiet_native_stderr() -> Iterator[None]:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+    finally:
+        _redirect_lock.release()
