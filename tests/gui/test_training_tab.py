@@ -41,7 +41,10 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
 
     def tick():
         now = time.perf_counter()
-        gaps.append(now - last[0])
+        if len(plotted(tab)) > 5 and tab.table.rowCount() < 2:
+            # While batches stream in: TensorFlow's import and the LiteRT conversion are single
+            # calls that hold the interpreter, before and after.
+            gaps.append(now - last[0])
         last[0] = now
 
     heartbeat = QTimer()
@@ -60,7 +63,8 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
     assert tab.progress.format() == "done: 2 epochs"
     assert tab.train_button.isEnabled() and tab.save_button.isEnabled() and tab.use_button.isEnabled()
     assert "on the test split" in tab.result_label.text()
-    # The GUI thread kept ticking while TensorFlow trained (after its import, which is one call).
+    # The GUI thread kept ticking while TensorFlow trained.
+    assert len(gaps) > 10
     steady = sorted(gaps)[int(len(gaps) * 0.99)]
     assert steady < 0.25, f"the event loop stalled for {steady:.2f} s"
     del worker
