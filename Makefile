@@ -16,7 +16,7 @@ HEADLESS := QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 help:
 	@echo "make run    - set everything up and open MNIST Desktop"
 	@echo "make test   - set everything up and run the whole test suite (headless)"
-	@echo "make test-fast - the suite without the tests marked slow (training, subprocesses): under a minute"
+	@echo "make test-fast - the suite without the tests marked slow (training, TensorFlow, subprocesses)"
 	@echo "make bench  - print the performance and accuracy figures of this machine"
 	@echo "make model  - retrain the shipped default model from scratch"
 	@echo "make screenshots - render the README screenshots (headless)"

@@ -74,44 +74,93 @@ def test_geometry_and_tab_are_remembered(qtbot):
     second.close()
 
 
-def test_closing_while_the_camera_reads_says_so_and_ends_within_two_seconds(window, qtbot, mnist):
+class HeldFrames:
+    """A camera whose next frame arrives only when the test says so (a frame in flight at close)."""
+
+    live = True
+    name = "Held camera"
+
+    def __init__(self, frames, gate):
+        self.frames, self.gate, self.reads = frames, gate, 0
+
+    def open(self):
+        pass
+
+    def read(self):
+        self.reads += 1
+        if self.reads > 1:
+            self.gate.wait(10)
+        return self.frames[0]
+
+    def release(self):
+        pass
+
+
+class HeldModel:
+    """The shipped model, but each answer waits until the test releases it (a batch in flight)."""
+
+    def __init__(self, predictor, gate):
+        import threading
+
+        self._predictor, self.gate = predictor, gate
+        self.name, self.metadata = predictor.name, predictor.metadata
+        self.asked = threading.Event()
+
+    def predict(self, images):
+        self.asked.set()
+        self.gate.wait(10)
+        return self._predictor.predict(images)
+
+    def describe(self):
+        return "held"
+
+
+def closes_after_the_work_in_flight(window, qtbot, gate):
+    """Close while a step of background work is in flight: the window stays, says it is stopping,
+    and closes once that step ends (within 2 s of it)."""
     import time
+
+    from mnist_desktop.gui import workers
+
+    window.close()
+    assert window.isVisible() and window.is_stopping() and window.windowTitle().endswith("stopping…")
+    assert not window.tabs.isEnabled(), "nothing can be started while stopping"
+    assert "Stopping" in window.busy_label.text()
+    qtbot.wait(100)
+    assert window.isVisible(), "it waits for the step in flight"
+    released = time.monotonic()
+    gate.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert time.monotonic() - released < 2.0 and not workers.running_workers()
+
+
+def test_closing_while_the_camera_reads_waits_for_the_frame_then_closes(window, qtbot, mnist):
+    import threading
 
     import numpy as np
 
     from benchmarks.synthetic_frames import make_frame
-    from mnist_desktop.gui import workers
-    from tests.gui.test_camera_tab import ScriptedSource
 
     picks = [int(np.flatnonzero(mnist.y_test == d)[0]) for d in (4, 2)]
     frames = [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(0), hard=False).image]
+    gate = threading.Event()
     window.show_tab("Camera")
-    tab = window.camera_tab
-    tab.start(ScriptedSource(frames))
-    qtbot.waitUntil(lambda: tab.reading_label.text() == "42", timeout=10_000)
-    # Measured alone: the statistics of the data set (~1 s, not interruptible) are done by now.
-    qtbot.waitUntil(lambda: not window.dataset_tab.stats_task.busy, timeout=10_000)
-    started = time.monotonic()
-    window.close()
-    assert window.isVisible() and window.is_stopping() and window.windowTitle().endswith("stopping…")
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
-    assert time.monotonic() - started < 2.0
-    assert not workers.running_workers()
+    source = HeldFrames(frames, gate)
+    window.camera_tab.start(source)
+    # The first frame is read and shown; the loop waits for the second one.
+    qtbot.waitUntil(lambda: window.camera_tab.reading_label.text() == "42" and source.reads == 2, timeout=10_000)
+    closes_after_the_work_in_flight(window, qtbot, gate)
 
 
-def test_closing_during_an_evaluation_stops_it(window, qtbot):
-    import time
+def test_closing_during_an_evaluation_waits_for_the_batch_then_closes(window, qtbot):
+    import threading
 
-    from mnist_desktop.gui import workers
-
-    qtbot.waitUntil(lambda: not window.dataset_tab.stats_task.busy, timeout=10_000)
-    window.evaluation_tab.evaluate()  # 10,000 test images: longer than closing may take
-    started = time.monotonic()
-    window.close()
-    assert window.isVisible() and window.windowTitle().endswith("stopping…")
-    assert not window.tabs.isEnabled(), "nothing can be started while stopping"
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
-    assert time.monotonic() - started < 2.0 and not workers.running_workers()
+    gate = threading.Event()
+    model = HeldModel(window.state.predictor, gate)
+    window.state.set_model(model, None)
+    assert window.evaluation_tab.evaluate() is not None
+    qtbot.waitUntil(model.asked.is_set, timeout=5000)  # the first batch is in flight
+    closes_after_the_work_in_flight(window, qtbot, gate)
 
 
 def test_one_tab_asks_another_through_the_state(window, qtbot):

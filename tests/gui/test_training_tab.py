@@ -41,7 +41,10 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
 
     def tick():
         now = time.perf_counter()
-        gaps.append(now - last[0])
+        if len(plotted(tab)) > 5 and tab.table.rowCount() < 2:
+            # While batches stream in: TensorFlow's import and the LiteRT conversion are single
+            # calls that hold the interpreter, before and after.
+            gaps.append(now - last[0])
         last[0] = now
 
     heartbeat = QTimer()
@@ -60,7 +63,8 @@ def test_train_streams_live_points_and_finishes(window, qtbot):
     assert tab.progress.format() == "done: 2 epochs"
     assert tab.train_button.isEnabled() and tab.save_button.isEnabled() and tab.use_button.isEnabled()
     assert "on the test split" in tab.result_label.text()
-    # The GUI thread kept ticking while TensorFlow trained (after its import, which is one call).
+    # The GUI thread kept ticking while TensorFlow trained.
+    assert len(gaps) > 10
     steady = sorted(gaps)[int(len(gaps) * 0.99)]
     assert steady < 0.25, f"the event loop stalled for {steady:.2f} s"
     del worker
@@ -85,23 +89,12 @@ def test_stop_mid_epoch_keeps_the_run(window, qtbot):
 
 @pytest.mark.slow
 def test_pause_and_resume(window, qtbot):
-    """A pause holds the run; the time paused does not count as the epoch's training time (paused in
-    the second epoch: the first one also spends time building the graph before its first batch)."""
-    from mnist_desktop.ml.training import BatchProgress, EpochRecord
-
+    """A pause holds the run, and the time paused does not count as the epoch's training time: paused
+    2 s in the third epoch, it is recorded about as long as the second (the first also builds the graph)."""
     tab = window.training_tab
-    configure(tab, arch="classic", epochs=2, size=4000)
-    task = tab.start_training()
-    second_epoch = {}
-
-    def seen(event):
-        if isinstance(event, BatchProgress) and event.epoch == 1:
-            second_epoch.setdefault("first batch", time.monotonic())
-        elif isinstance(event, EpochRecord) and event.epoch == 1:
-            second_epoch["end"] = time.monotonic()
-
-    task.yielded.connect(seen)
-    qtbot.waitUntil(lambda: bool(plotted(tab)) and plotted(tab)[-1] > 1.15, timeout=60_000)
+    configure(tab, arch="classic", epochs=3, size=6000)
+    tab.start_training()
+    qtbot.waitUntil(lambda: bool(plotted(tab)) and plotted(tab)[-1] > 2.0, timeout=90_000)  # in epoch 3
     tab.pause_button.setChecked(True)
     qtbot.wait(400)
     paused_at = len(plotted(tab))
@@ -109,12 +102,11 @@ def test_pause_and_resume(window, qtbot):
     assert len(plotted(tab)) == paused_at and "Paused" in tab.status_label.text()
     tab.pause_button.setChecked(False)
     qtbot.waitUntil(lambda: len(plotted(tab)) > paused_at, timeout=10_000)
-    with qtbot.waitSignal(tab.trainingFinished, timeout=60_000) as finished:
+    with qtbot.waitSignal(tab.trainingFinished, timeout=90_000) as finished:
         pass
     qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
-    wall = second_epoch["end"] - second_epoch["first batch"]
-    recorded = finished.args[0].result.history[1].seconds
-    assert recorded < wall - 1.5, f"epoch 2 took {recorded:.1f} s by the record, {wall:.1f} s with the 2 s pause"
+    second, third = (record.seconds for record in finished.args[0].result.history[1:3])
+    assert third < second + 1.0, f"epoch 3 (paused 2 s) is recorded as {third:.1f} s, epoch 2 as {second:.1f} s"
 
 
 def test_a_failure_shows_a_message_and_reenables_the_controls(window, qtbot, monkeypatch):
