@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.reading import PageReading, read_drawing
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
 from mnist_desktop.gui.widgets.images import gray_pixmap
@@ -39,10 +40,11 @@ def _stage_label(title: str) -> tuple[QLabel, QWidget]:
     picture = QLabel()
     picture.setFixedSize(STAGE_SIZE, STAGE_SIZE)
     picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    picture.setStyleSheet("background: black; border: 1px solid #888;")
+    picture.setStyleSheet("background: black;")  # MNIST's own black field, in either theme
+    picture.setFrameShape(QFrame.Shape.Box)
     caption = QLabel(title)
     caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    caption.setStyleSheet("color: #555; font-size: 9pt;")
+    theme.muted(caption, small=True)
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -136,9 +138,9 @@ class DrawTab(Tab):
         self.final_view.setFixedSize(126, 126)
         self.final_view.setToolTip("What the model reads: 28x28, centre of mass in the middle. Hover for values.")
         final_caption = QLabel("28x28 input (hover: pixel values)")
-        final_caption.setStyleSheet("color: #555; font-size: 9pt;")
+        theme.muted(final_caption, small=True)
         self.hover_label = QLabel(" ")
-        self.hover_label.setStyleSheet("color: #555; font-size: 9pt;")
+        theme.muted(self.hover_label, small=True)
         self.final_view.hovered.connect(lambda r, c, v: self.hover_label.setText(f"row {r}, column {c}: {v}"))
         stages = QHBoxLayout()
         stages.addWidget(crop_box, 0, Qt.AlignmentFlag.AlignTop)

@@ -118,8 +118,8 @@ class EvaluationTab(Tab):
         self.class_table = make_table(["class", "precision", "recall", "F1", "support", "accuracy"])
         self.class_table.setObjectName("perClassTable")
         self.class_table.setSortingEnabled(True)
-        self.f1_plot = make_plot("Per-class precision and recall", object_name="perClassPlot")
-        self.f1_plot.addLegend(offset=(-10, -10))
+        self.f1_plot = make_plot("Per class", object_name="perClassPlot",
+                                 legend=[(BLUE, "precision"), (ORANGE, "recall")])
         left = QVBoxLayout()
         left.addWidget(self.headline)
         left.addWidget(self.subline)
@@ -174,10 +174,11 @@ class EvaluationTab(Tab):
     def _curves_page(self) -> QWidget:
         self.curves_label = QLabel()
         self.curves_label.setWordWrap(True)
-        self.curve_loss = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="historyLossPlot")
-        self.curve_accuracy = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="historyAccuracyPlot")
-        for plot in (self.curve_loss, self.curve_accuracy):
-            plot.addLegend(offset=(-10, 10))
+        legend = [(BLUE, "training"), (ORANGE, "validation")]
+        self.curve_loss = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="historyLossPlot",
+                                    legend=legend)
+        self.curve_accuracy = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="historyAccuracyPlot",
+                                        legend=legend)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.curves_label)
@@ -336,12 +337,8 @@ class EvaluationTab(Tab):
         x = np.arange(10)
         plot.addItem(pg.BarGraphItem(x=x - 0.2, height=per["precision"], width=0.38, brush=brush(BLUE), name="precision"))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=per["recall"], width=0.38, brush=brush(ORANGE), name="recall"))
-        legend = plot.getPlotItem().legend
-        legend.clear()
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(BLUE)), "precision")
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(ORANGE)), "recall")
-        low = float(min(per["precision"].min(), per["recall"].min()))
-        plot.getPlotItem().setYRange(max(0.0, low - 0.01), 1.0, padding=0)
+        # Bars start at zero: a cut axis would make a 0.99 look half the height of a 1.0.
+        plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
         class_ticks(plot, self.evaluation.class_names)
 
     def _caption(self, i: int) -> str:

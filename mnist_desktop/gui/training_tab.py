@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
@@ -88,7 +88,7 @@ class TrainingTab(Tab):
         self.arch_combo.currentIndexChanged.connect(self._architecture_changed)
         self.arch_description = QLabel()
         self.arch_description.setWordWrap(True)
-        self.arch_description.setStyleSheet("color: #555;")
+        theme.muted(self.arch_description)
 
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("epochsSpin")
@@ -214,10 +214,11 @@ class TrainingTab(Tab):
         self.progress.setRange(0, 1000)
         self.progress.setFormat("")
         self.progress.setTextVisible(True)
-        self.loss_plot = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="lossPlot")
-        self.accuracy_plot = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="accuracyPlot")
-        for plot in (self.loss_plot, self.accuracy_plot):
-            plot.addLegend(offset=(-10, 10))
+        legend = [(BLUE, "training (smoothed)"), (ORANGE, "validation"), (GREY, "earlier runs")]
+        self.loss_plot = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="lossPlot",
+                                   legend=legend)
+        self.accuracy_plot = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="accuracyPlot",
+                                       legend=legend)
         self.accuracy_plot.getPlotItem().setYRange(0.8, 1.0)
         self.accuracy_plot.getPlotItem().enableAutoRange(y=False)
         self.table = make_table(["epoch", "loss", "accuracy", "val loss", "val accuracy", "time", "learning rate"])
@@ -434,14 +435,11 @@ class TrainingTab(Tab):
 
     def _fade(self, run: RunCurves) -> None:
         """Earlier runs stay on the plots, faded, for comparison."""
-        legend_items = {self.loss_plot.getPlotItem().legend, self.accuracy_plot.getPlotItem().legend}
         for item in run.items:
             item.setPen(pen(GREY, 1.5, alpha=110))
             if item.opts.get("symbol"):
                 item.setSymbolBrush(pen(GREY).color())
                 item.setSymbolPen(pen(GREY, 1, alpha=110))
-            for legend in legend_items:
-                legend.removeItem(item)
 
     def _queue_event(self, event) -> None:
         # Arrives for every batch; drawn in batches by the refresh timer.

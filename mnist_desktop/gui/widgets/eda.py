@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from mnist_desktop.core.stats import DatasetStats
 from mnist_desktop.gui.widgets.images import rgb_qimage
-from mnist_desktop.gui.widgets.plots import BLUE, ORANGE, brush, class_ticks, make_plot, pen
+from mnist_desktop.gui import theme
+from mnist_desktop.gui.widgets.plots import BLUE, ORANGE, brush, class_ticks, foreground, make_plot, pen
 
 
 def _caption(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #555; margin-bottom: 14px;")
-    return label
+    label.setContentsMargins(0, 0, 0, 14)
+    return theme.muted(label)
 
 
 def _heading(text: str) -> QLabel:
@@ -36,8 +37,8 @@ class StatsView(QScrollArea):
         layout = QVBoxLayout(body)
 
         layout.addWidget(_heading("Label distribution"))
-        self.counts_plot = make_plot(left="images", object_name="labelDistributionPlot")
-        self.counts_plot.addLegend(offset=(-10, 10))
+        self.counts_plot = make_plot("Images per class", left="images", object_name="labelDistributionPlot",
+                                     legend=[(BLUE, "train"), (ORANGE, "test")])
         self.counts_caption = _caption()
         self.counts_plot.setFixedHeight(240)
         layout.addWidget(self.counts_plot)
@@ -85,10 +86,6 @@ class StatsView(QScrollArea):
                                      name="train"))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=stats.test_counts, width=0.38, brush=brush(ORANGE),
                                      pen=pen(ORANGE, 1), name="test"))
-        legend = plot.getPlotItem().legend
-        legend.clear()
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(BLUE)), "train")
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(ORANGE)), "test")
         class_ticks(plot, class_names)
         train = stats.train_counts
         if train.sum():
@@ -129,7 +126,7 @@ class StatsView(QScrollArea):
         plot = self.ink_plot
         plot.clear()
         plot.addItem(pg.BarGraphItem(x=x, height=stats.ink_mean, width=0.6, brush=brush(BLUE, 200), pen=pen(BLUE, 1)))
-        plot.addItem(pg.ErrorBarItem(x=x, y=stats.ink_mean, height=2 * stats.ink_std, beam=0.2, pen=pen("#333", 1)))
+        plot.addItem(pg.ErrorBarItem(x=x, y=stats.ink_mean, height=2 * stats.ink_std, beam=0.2, pen=pen(foreground(), 1)))
         class_ticks(plot, class_names)
         if stats.ink_mean.any():
             lo, hi = int(stats.ink_mean.argmin()), int(stats.ink_mean.argmax())
