@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.core.camera_ink import InkSettings
 from mnist_desktop.core.voting import StableReading
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, workers
 from mnist_desktop.core.capture import FramePacket, LoopControl, capture_loop
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.camera_view import CameraView
@@ -127,6 +127,9 @@ class CameraTab(Tab):
         self.mask_view.setStyleSheet("background: black;")
         self.mask_view.hide()
         self.mask_check.toggled.connect(self.mask_view.setVisible)
+        for widget, key in ((self.polarity_combo, "polarity"), (self.threshold_slider, "threshold"),
+                            (self.blur_slider, "blur"), (self.mask_check, "show_mask")):
+            persist.mark(widget, f"camera/{key}")
         for widget in (self.polarity_combo, self.threshold_slider, self.blur_slider):
             signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
             signal.connect(self._settings_changed)

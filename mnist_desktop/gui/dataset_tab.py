@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.dataset import UNLABELED
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.eda import StatsView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
@@ -114,11 +114,14 @@ class DatasetTab(Tab):
         self.side_tabs.addTab(image_page, "Image")
 
         splitter = QSplitter()
+        splitter.setObjectName("datasetSplitter")
         splitter.addWidget(self.gallery)
         splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 520])
+        persist.mark(splitter, "dataset/splitter")
+        persist.mark(self.size_slider, "dataset/thumb_size")
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)

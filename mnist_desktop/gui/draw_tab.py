@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.reading import PageReading, read_drawing
-from mnist_desktop.gui import theme, workers
+from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
 from mnist_desktop.gui.widgets.images import gray_pixmap
@@ -90,6 +91,7 @@ class DrawTab(Tab):
         self.pen_slider.setRange(2, 48)
         self.pen_slider.setValue(int(self.canvas.pen_width))
         self.pen_slider.valueChanged.connect(self._pen_changed)
+        persist.mark(self.pen_slider, "draw/pen_width")
         self.pen_label = QLabel()
         self._pen_changed(self.pen_slider.value())
         self.theme_check = QCheckBox("Light canvas")
@@ -169,8 +171,13 @@ class DrawTab(Tab):
         for d in range(10):
             button = QPushButton(str(d))
             button.setObjectName(f"teach{d}")
+            button.setAccessibleName(f"Teach: {d}")
+            button.setToolTip(f"Save this drawing as a {d} (or press {d} on the Draw tab)")
             button.setFixedWidth(32)
             button.clicked.connect(lambda _=False, digit=d: self.teach(digit))
+            # The digit keys teach too, anywhere on this tab (nothing here takes typed text).
+            QShortcut(QKeySequence(str(d)), self, lambda digit=d: self._teach_key(digit),
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.teach_buttons.append(button)
             teach_buttons.addWidget(button)
         teach_buttons.addStretch(1)
@@ -347,6 +354,10 @@ class DrawTab(Tab):
         return self.page
 
     # ------------------------------------------------------------------ teaching
+    def _teach_key(self, digit: int) -> None:
+        if self.teach_buttons[digit].isEnabled():
+            self.teach(digit)
+
     def teach(self, digit: int) -> Path | None:
         from mnist_desktop.core.personal import save_drawing
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
@@ -158,6 +158,7 @@ class EvaluationTab(Tab):
         splitter.addWidget(left_widget)
         splitter.addWidget(right_widget)
         splitter.setSizes([560, 520])
+        persist.mark(splitter, "evaluation/confusion_splitter")
         QVBoxLayout(page).addWidget(splitter)
         return page
 
@@ -329,6 +330,7 @@ class EvaluationTab(Tab):
             table.setItem(c, 4, _NumberItem(int(per["support"][c]), f"{int(per['support'][c]):,}"))
             table.setItem(c, 5, _NumberItem(float(per["accuracy"][c]), f"{per['accuracy'][c]:.2%}"))
         table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # classes 0 -> 9 until a header is clicked
 
     def _fill_bars(self) -> None:
         per = self.evaluation.per_class

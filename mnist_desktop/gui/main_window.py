@@ -49,7 +49,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        theme.manager()  # the remembered light/dark choice, before anything paints
+        if restore:  # the remembered light/dark choice, before anything paints
+            theme.manager().set_choice(str(settings().value(theme.SETTING, "system") or "system"))
         self.state = AppState(self)
         self._pending = {"dataset", "model"}
         self._tasks: dict[str, workers.Worker] = {}

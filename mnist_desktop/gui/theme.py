@@ -7,6 +7,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
@@ -97,7 +98,10 @@ class ThemeManager(QObject):
         self.dark = self.system_is_dark() if self.choice == "system" else self.choice == "dark"
         self.app.setPalette(_dark_palette() if self.dark else _light_palette())
         for widget in list(self._muted):
-            self._mute(widget)
+            if shiboken6.isValid(widget):
+                self._mute(widget)
+            else:
+                self._muted.discard(widget)
         self.changed.emit(self.dark)
 
     def mute(self, widget: QWidget) -> None:

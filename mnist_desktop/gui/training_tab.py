@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import theme, workers
+from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
@@ -132,6 +132,15 @@ class TrainingTab(Tab):
         self.personal_check.setObjectName("personalCheck")
         self.finetune_check = QCheckBox("Start from the current model's weights (fine-tune)")
         self.finetune_check.setObjectName("finetuneCheck")
+
+        # The architecture first: choosing it resets the other fields to its recipe.
+        persist.mark(self.arch_combo, "training/architecture", order=0)
+        for widget, key in ((self.epochs_spin, "epochs"), (self.batch_combo, "batch_size"),
+                            (self.lr_combo, "learning_rate"), (self.schedule_combo, "schedule"),
+                            (self.augment_check, "augment"), (self.patience_spin, "patience"),
+                            (self.validation_spin, "validation"), (self.seed_spin, "seed"),
+                            (self.personal_check, "personal"), (self.finetune_check, "finetune")):
+            persist.mark(widget, f"training/{key}")
 
         form = QFormLayout()
         form.addRow("Architecture", self.arch_combo)
@@ -346,6 +355,7 @@ class TrainingTab(Tab):
             initial = source
 
         self._start_curves(config)
+        keyboard = self.train_button.hasFocus()
         self._set_running(True)
         self._stop_requested = False
         self._pause.clear()
@@ -358,6 +368,8 @@ class TrainingTab(Tab):
             on_result=self._finished, on_error=self._failed, on_done=self._done,
         )
         self.worker.cancelled.connect(self._cancelled)
+        if keyboard:
+            self.stop_button.setFocus()  # a keyboard user stops with the same key
         self._timer.start()
         return self.worker
 
