@@ -7,6 +7,7 @@ import datetime as _dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.core.camera_ink import InkSettings
 from mnist_desktop.core.voting import StableReading
-from mnist_desktop.gui import persist, workers
+from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.core.capture import FramePacket, LoopControl, capture_loop
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.camera_view import CameraView
@@ -82,7 +83,7 @@ class CameraTab(Tab):
         self.reading_label = QLabel("–")
         self.reading_label.setObjectName("cameraReading")
         self.reading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reading_label.setStyleSheet("font-size: 40pt; font-weight: 700;")
+        theme.sized(self.reading_label, 40, QFont.Weight.Bold)
         self.reading_label.setAccessibleName("steady reading")
         self.frame_label = QLabel()
         self.frame_label.setObjectName("frameReading")

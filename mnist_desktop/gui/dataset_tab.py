@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.dataset import UNLABELED
-from mnist_desktop.gui import persist, workers
+from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.eda import StatsView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
@@ -56,7 +56,8 @@ class DatasetTab(Tab):
             button = QPushButton(text)
             button.setCheckable(True)
             button.setObjectName(f"labelFilter{'All' if value == ALL_LABELS else value}")
-            button.setFixedWidth(44 if value == ALL_LABELS else 38)
+            button.setFixedWidth(44 if value == ALL_LABELS else 32)
+            button.setAccessibleName("Show all labels" if value == ALL_LABELS else f"Show label {text}")
             self.label_buttons.addButton(button, value)
             label_row.addWidget(button)
         self.label_buttons.button(ALL_LABELS).setChecked(True)
@@ -79,8 +80,6 @@ class DatasetTab(Tab):
         controls.addLayout(label_row)
         controls.addSpacing(12)
         controls.addStretch(1)
-        controls.addWidget(self.count_label)
-        controls.addSpacing(12)
         controls.addWidget(QLabel("Size"))
         controls.addWidget(self.size_slider)
 
@@ -94,7 +93,7 @@ class DatasetTab(Tab):
         self.image_info = QLabel("Click an image in the gallery to see its pixel values.")
         self.image_info.setObjectName("imageInfo")
         self.image_info.setWordWrap(True)
-        self.image_info.setStyleSheet("font-size: 12pt;")
+        theme.sized(self.image_info, 12)
         image_page = QWidget()
         image_layout = QVBoxLayout(image_page)
         image_layout.addWidget(self.image_info)
@@ -126,6 +125,7 @@ class DatasetTab(Tab):
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.count_label)  # under the gallery: the control row must fit 1024 pixels
 
         state.datasetChanged.connect(self._dataset_changed)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSlider,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +35,7 @@ from mnist_desktop.gui.widgets.pixel_view import PixelView
 from mnist_desktop.gui.widgets.prob_bars import ProbabilityBars
 
 LIVE_DEBOUNCE_MS = 40  # while drawing: read at most ~25 times a second
-STAGE_SIZE = 84
+STAGE_SIZE = 72
 
 
 def _stage_label(title: str) -> tuple[QLabel, QWidget]:
@@ -125,7 +126,7 @@ class DrawTab(Tab):
 
         self.prediction_label = QLabel()
         self.prediction_label.setObjectName("predictionLabel")
-        self.prediction_label.setStyleSheet("font-size: 30pt; font-weight: 600;")
+        theme.sized(self.prediction_label, 30, QFont.Weight.DemiBold)
         self.prediction_label.setWordWrap(True)
         self.hint_label = QLabel()
         self.hint_label.setObjectName("predictionHint")
@@ -137,7 +138,7 @@ class DrawTab(Tab):
         self.fit_picture, fit_box = _stage_label("fitted in 20x20")
         self.final_view = PixelView(annotate=False)
         self.final_view.setObjectName("modelInputView")
-        self.final_view.setFixedSize(126, 126)
+        self.final_view.setFixedSize(112, 112)
         self.final_view.setToolTip("What the model reads: 28x28, centre of mass in the middle. Hover for values.")
         final_caption = QLabel("28x28 input (hover: pixel values)")
         theme.muted(final_caption, small=True)
@@ -161,7 +162,11 @@ class DrawTab(Tab):
         self.digits_row.setSpacing(6)
         self.digits_group = QGroupBox("Digits found, left to right")
         self.digits_group.setLayout(self.digits_row)
-        self.digits_group.hide()
+        # Several digits: their row takes the place of the first digit's stages, so nothing above
+        # or below moves (the bars keep their spacing).
+        self.details = QStackedWidget()
+        self.details.addWidget(stages_group)
+        self.details.addWidget(self.digits_group)
 
         self.teach_label = QLabel("Read wrong? Tell it what you drew; the drawing is kept to train on later:")
         self.teach_label.setWordWrap(True)
@@ -206,8 +211,7 @@ class DrawTab(Tab):
         right.addWidget(self.prediction_label)
         right.addWidget(self.hint_label)
         right.addWidget(self.bars, 1)
-        right.addWidget(self.digits_group)
-        right.addWidget(stages_group)
+        right.addWidget(self.details)
         right.addWidget(teach_group)
 
         layout = QHBoxLayout(self)
@@ -295,7 +299,7 @@ class DrawTab(Tab):
             item = self.digits_row.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        self.digits_group.hide()
+        self.details.setCurrentIndex(0)
 
     def _fill_digits_row(self, page: PageReading) -> None:
         for reading, stages in zip(page.readings, page.stages, strict=True):
@@ -311,7 +315,7 @@ class DrawTab(Tab):
             layout.addWidget(text)
             self.digits_row.addWidget(box)
         self.digits_row.addStretch(1)
-        self.digits_group.show()
+        self.details.setCurrentWidget(self.digits_group)
 
     def _show_saliency(self, page: PageReading, predictor) -> None:
         from mnist_desktop.core.saliency import occlusion_map

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableWidgetItem,
@@ -26,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import persist, workers
+from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen
+from mnist_desktop.gui.widgets.progress import ProgressBar
 
 
 class _NumberItem(QTableWidgetItem):
@@ -81,7 +81,7 @@ class EvaluationTab(Tab):
         self.export_button = QPushButton("Export report…")
         self.export_button.setObjectName("exportReportButton")
         self.export_button.clicked.connect(lambda: self.export_report())
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
         self.progress.hide()
@@ -110,7 +110,7 @@ class EvaluationTab(Tab):
     def _summary_page(self) -> QWidget:
         self.headline = QLabel("–")
         self.headline.setObjectName("accuracyHeadline")
-        self.headline.setStyleSheet("font-size: 22pt; font-weight: 600;")
+        theme.sized(self.headline, 22, QFont.Weight.DemiBold)
         self.subline = QLabel()
         self.subline.setWordWrap(True)
         self.averages_table = make_table(["average", "precision", "recall", "F1"])

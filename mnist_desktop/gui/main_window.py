@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QApplication,
-    QProgressBar,
     QTabWidget,
 )
 
 from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.app import APP_NAME, app_icon, settings
 from mnist_desktop.gui.state import AppState
+from mnist_desktop.gui.widgets.progress import ProgressBar
 
 TAB_TITLES = ("Dataset", "Training", "Evaluation", "Draw", "Camera")
 MODEL_SUFFIXES = (".keras", ".h5", ".tflite")
@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.busy_label = QLabel()
-        self.busy_progress = QProgressBar()
+        self.busy_progress = ProgressBar()
         self.busy_progress.setObjectName("busyProgress")
         self.busy_progress.setMaximumWidth(180)
         self.busy_progress.setRange(0, 100)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
@@ -149,6 +149,16 @@ def muted(widget: QWidget, *, small: bool = False) -> QWidget:
         font = widget.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         widget.setFont(font)
+    return widget
+
+
+def sized(widget: QWidget, points: float, weight: QFont.Weight = QFont.Weight.Normal) -> QWidget:
+    """Big text through the font, not a style sheet: a widget with a style sheet keeps the palette
+    it was polished with and would stay black on dark after a theme switch."""
+    font = widget.font()
+    font.setPointSizeF(points)
+    font.setWeight(weight)
+    widget.setFont(font)
     return widget
 
 

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSlider,
@@ -34,6 +34,7 @@ from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
+from mnist_desktop.gui.widgets.progress import ProgressBar
 from mnist_desktop.ml.architectures import ARCHITECTURES, get_architecture
 
 REFRESH_MS = 66  # curves are redrawn at most 15 times a second, whatever the batch rate
@@ -83,6 +84,9 @@ class TrainingTab(Tab):
     def _build(self) -> None:
         self.arch_combo = QComboBox()
         self.arch_combo.setObjectName("archCombo")
+        # Long names elide instead of widening the whole settings column.
+        self.arch_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.arch_combo.setMinimumContentsLength(18)
         for arch in ARCHITECTURES.values():
             self.arch_combo.addItem(f"{arch.title} ({arch.params:,} parameters)", arch.name)
         self.arch_combo.currentIndexChanged.connect(self._architecture_changed)
@@ -195,17 +199,16 @@ class TrainingTab(Tab):
         self.result_label.setWordWrap(True)
         after = QVBoxLayout()
         after.addWidget(self.result_label)
-        after_buttons = QHBoxLayout()
-        for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
+        after_buttons = QGridLayout()  # two by two: four in a row do not fit a narrow window
+        for index, button in enumerate((self.use_button, self.evaluate_button, self.save_button, self.default_button)):
             button.setEnabled(False)
-            after_buttons.addWidget(button)
+            after_buttons.addWidget(button, index // 2, index % 2)
         after.addLayout(after_buttons)
         result_box = QGroupBox("Result")
         result_box.setLayout(after)
 
         left = QVBoxLayout()
         left.addWidget(settings_box)
-        left.addLayout(buttons)
         left.addWidget(result_box)
         left.addStretch(1)
         left_widget = QWidget()
@@ -213,30 +216,39 @@ class TrainingTab(Tab):
         left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
         left_scroll.setWidget(left_widget)
-        left_scroll.setMinimumWidth(430)
-        left_scroll.setMaximumWidth(520)
+        # Wide enough for the form: it scrolls up and down only, never sideways.
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setMinimumWidth(left_widget.minimumSizeHint().width()
+                                    + left_scroll.verticalScrollBar().sizeHint().width() + 2 * left_scroll.frameWidth())
+        left_scroll.setMaximumWidth(max(520, left_scroll.minimumWidth()))
 
         self.status_label = QLabel("Ready.")
         self.status_label.setObjectName("trainStatus")
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setObjectName("trainProgress")
         self.progress.setRange(0, 1000)
         self.progress.setFormat("")
         self.progress.setTextVisible(True)
-        legend = [(BLUE, "training (smoothed)"), (ORANGE, "validation"), (GREY, "earlier runs")]
-        self.loss_plot = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="lossPlot",
-                                   legend=legend)
-        self.accuracy_plot = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="accuracyPlot",
-                                       legend=legend)
+        self.loss_plot = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="lossPlot")
+        self.accuracy_plot = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="accuracyPlot")
+        # One legend for both charts, above them: it never covers a curve and never gets cut.
+        self.legend_label = QLabel("  ".join(
+            f"<span style='color:{colour}'>{mark}</span> {name}"
+            for colour, mark, name in ((BLUE, "━", "training (smoothed)"), (ORANGE, "●", "validation, each epoch"),
+                                       (GREY, "━", "earlier runs"))))
+        self.legend_label.setObjectName("trainingLegend")
         self.accuracy_plot.getPlotItem().setYRange(0.8, 1.0)
         self.accuracy_plot.getPlotItem().enableAutoRange(y=False)
-        self.table = make_table(["epoch", "loss", "accuracy", "val loss", "val accuracy", "time", "learning rate"])
+        self.table = make_table(["epoch", "loss", "acc.", "val loss", "val acc.", "time", "LR"])
+        for column, full in ((2, "accuracy"), (4, "validation accuracy"), (6, "learning rate")):
+            self.table.horizontalHeaderItem(column).setToolTip(full)
         self.table.setObjectName("epochTable")
         self.table.setMaximumHeight(170)
 
         right = QVBoxLayout()
         right.addWidget(self.status_label)
         right.addWidget(self.progress)
+        right.addWidget(self.legend_label)
         plots = QHBoxLayout()
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.accuracy_plot)
@@ -244,7 +256,11 @@ class TrainingTab(Tab):
         right.addWidget(self.table)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(left_scroll)
+        # Train / Pause / Stop stay in view under the scrolling settings, at any window height.
+        left_column = QVBoxLayout()
+        left_column.addWidget(left_scroll, 1)
+        left_column.addLayout(buttons)
+        layout.addLayout(left_column)
         layout.addLayout(right, 1)
         self._architecture_changed()
         self._dataset_changed(None)

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from mnist_desktop.core.stats import DatasetStats
@@ -24,8 +24,9 @@ def _caption(text: str = "") -> QLabel:
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(f"<b>{text}</b>")
-    label.setStyleSheet("font-size: 11pt; margin-top: 6px;")
+    label = QLabel(text)
+    theme.sized(label, 11, QFont.Weight.Bold)
+    label.setContentsMargins(0, 6, 0, 0)
     return label
 
 
