@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QVBoxLayout,
+    QWidget,
 )
 
 from mnist_desktop.core.camera_ink import InkSettings
 from mnist_desktop.core.voting import StableReading
-from mnist_desktop.gui import persist, theme, workers
+from mnist_desktop.gui import persist, recent, theme, workers
+from mnist_desktop.gui.accessibility import announce
 from mnist_desktop.core.capture import FramePacket, LoopControl, capture_loop
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.camera_view import CameraView
@@ -110,11 +112,13 @@ class CameraTab(Tab):
             self.polarity_combo.addItem(text, key)
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setObjectName("thresholdSlider")
+        self.threshold_slider.setAccessibleName("Ink threshold")
         self.threshold_slider.setRange(0, 120)
         self.threshold_slider.setToolTip("0 = automatic (Otsu). Higher: only stronger ink counts.")
         self.threshold_value = QLabel("auto")
         self.blur_slider = QSlider(Qt.Orientation.Horizontal)
         self.blur_slider.setObjectName("blurSlider")
+        self.blur_slider.setAccessibleName("Blur")
         self.blur_slider.setRange(1, 9)
         self.blur_slider.setSingleStep(2)
         self.blur_slider.setValue(3)
@@ -168,9 +172,17 @@ class CameraTab(Tab):
         side.addStretch(1)
         side.addWidget(self.fps_label)
 
+        # A steady width whatever the source or the reading: the picture must not jump sideways.
+        side_panel = QWidget()
+        side_panel.setObjectName("cameraSidePanel")
+        side.setContentsMargins(0, 0, 0, 0)
+        side_panel.setLayout(side)
+        side_panel.setFixedWidth(max(300, side_panel.sizeHint().width()))
+        for label in (self.frame_label, self.fps_label):
+            label.setWordWrap(True)
         middle = QHBoxLayout()
-        middle.addWidget(self.view, 3)
-        middle.addLayout(side, 1)
+        middle.addWidget(self.view, 1)
+        middle.addWidget(side_panel)
         layout = QVBoxLayout(self)
         layout.addLayout(sources)
         layout.addLayout(middle, 1)
@@ -222,16 +234,18 @@ class CameraTab(Tab):
         self.start_button.setEnabled(True)
 
     def _ask_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", recent.start_folder(),
                                               "Videos (*.avi *.mp4 *.mkv *.mov *.webm *.mpg);;All files (*)")
         if path:
+            recent.remember_folder(path)
             self.use_file(path, "video")
             self.start()
 
     def _ask_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", recent.start_folder(),
                                               "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)")
         if path:
+            recent.remember_folder(path)
             self.use_file(path, "image")
             self.start()
 
@@ -330,6 +344,8 @@ class CameraTab(Tab):
         text = packet.page.text
         steady = self.stable.update(text)
         self.reading_label.setText(steady if steady else ("…" if steady is None else "no digits"))
+        if steady:
+            announce(self.reading_label, f"Camera reads {steady}")
         unsure = sum(not r.sure for r in packet.page.readings)
         self.frame_label.setText(f"this frame: {text or '—'}" + (f" ({unsure} unsure)" if unsure else ""))
         self.fps_label.setText(f"{packet.fps:.0f} frames/s · finding and reading the digits takes "

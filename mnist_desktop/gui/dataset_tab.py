@@ -4,12 +4,14 @@ values, and the statistics (computed in a worker when the data set changes)."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSlider,
     QSplitter,
@@ -30,6 +32,7 @@ ALL_LABELS = 10  # button id of "All" (QButtonGroup reserves -1 for "assign one"
 
 
 class DatasetTab(Tab):
+    drawingsEdited = Signal()  # one of my drawings was deleted or relabelled
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
         self._images = np.zeros((0, 28, 28), np.uint8)
@@ -38,6 +41,7 @@ class DatasetTab(Tab):
         self._class_names: tuple[str, ...] = tuple(str(d) for d in range(10))
         self._stats_worker: workers.Worker | None = None
         self._personal = None  # the user's own drawings, shown instead of the data set when chosen
+        self._personal_paths: list = []  # their files, row for row
 
         self.source_combo = QComboBox()
         self.source_combo.setObjectName("datasetSource")
@@ -69,6 +73,7 @@ class DatasetTab(Tab):
         self.size_slider.setValue(56)
         self.size_slider.setFixedWidth(110)
         self.size_slider.setToolTip("Thumbnail size")
+        self.size_slider.setAccessibleName("Thumbnail size")
         self.size_slider.valueChanged.connect(lambda v: self.gallery.set_thumb_size(v))
 
         controls = QHBoxLayout()
@@ -87,6 +92,10 @@ class DatasetTab(Tab):
         self.gallery.setObjectName("datasetGallery")
         self.gallery.digitChosen.connect(self._show_image)
         self.gallery.clicked.connect(lambda _: self.show_image_tab())
+        self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.gallery.customContextMenuRequested.connect(self._drawing_menu)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.gallery, self._delete_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
 
         self.pixel_view = PixelView()
         self.pixel_view.setObjectName("pixelView")
@@ -101,6 +110,7 @@ class DatasetTab(Tab):
 
         self.stats_view = StatsView()
         self.stats_status = QLabel()
+        self.stats_status.setWordWrap(True)  # a long CSV note wraps instead of widening the panel
         stats_page = QWidget()
         stats_layout = QVBoxLayout(stats_page)
         stats_layout.setContentsMargins(0, 0, 0, 0)
@@ -142,8 +152,8 @@ class DatasetTab(Tab):
             self._rebuild()
 
     def show_personal(self, personal) -> None:
-        """Browse the user's own drawings (a Dataset of them)."""
-        self._personal = personal
+        """Browse the user's own drawings (reloaded here with their files, to delete or relabel)."""
+        self._personal = None
         if self.source_combo.currentIndex() == 1:
             self._rebuild()
         else:
@@ -152,11 +162,75 @@ class DatasetTab(Tab):
     def _current_source(self):
         if self.source_combo.currentIndex() == 1:
             if self._personal is None:
-                from mnist_desktop.core.personal import load_personal_dataset
+                from mnist_desktop.core.personal import load_personal_drawings
 
-                self._personal = load_personal_dataset()
+                self._personal, self._personal_paths = load_personal_drawings()
             return self._personal
         return self.state.dataset
+
+    # ------------------------------------------------------------------ my drawings
+    def _showing_drawings(self) -> bool:
+        return self.source_combo.currentIndex() == 1
+
+    def _drawing_path(self, item: int):
+        paths = self._personal_paths or []
+        return paths[item] if 0 <= item < len(paths) else None
+
+    def _drawing_menu(self, position) -> None:
+        index = self.gallery.indexAt(position)
+        if not self._showing_drawings() or not index.isValid():
+            return
+        self.gallery.setCurrentIndex(index)
+        item = self.gallery.item_at_row(index.row())
+        menu = QMenu(self)
+        relabel = menu.addMenu("Relabel as")
+        for digit in range(10):
+            action = relabel.addAction(str(digit), lambda d=digit: self.relabel_drawing(item, d))
+            action.setEnabled(digit != int(self._labels[item]))
+        menu.addAction("Delete drawing", lambda: self.delete_drawing(item)).setShortcut(QKeySequence.StandardKey.Delete)
+        menu.exec(self.gallery.viewport().mapToGlobal(position))
+
+    def _delete_current(self) -> None:
+        index = self.gallery.currentIndex()
+        if self._showing_drawings() and index.isValid():
+            self.delete_drawing(self.gallery.item_at_row(index.row()))
+
+    def delete_drawing(self, item: int) -> bool:
+        """Delete one of my drawings (an index into the gallery's images)."""
+        from mnist_desktop.core.personal import delete_drawing
+
+        path = self._drawing_path(item)
+        if path is None:
+            return False
+        try:
+            delete_drawing(path)
+        except OSError as exc:
+            workers.show_error(self, "Cannot delete the drawing", exc)
+            return False
+        self._drawings_edited()
+        return True
+
+    def relabel_drawing(self, item: int, digit: int) -> bool:
+        from mnist_desktop.core.personal import relabel_drawing
+
+        path = self._drawing_path(item)
+        if path is None:
+            return False
+        try:
+            relabel_drawing(path, digit)
+        except OSError as exc:
+            workers.show_error(self, "Cannot relabel the drawing", exc)
+            return False
+        self._drawings_edited()
+        return True
+
+    def _drawings_edited(self) -> None:
+        row = max(0, self.gallery.currentIndex().row())
+        self._personal = None
+        self._rebuild()
+        if self.gallery.count():
+            self.gallery.select_row(min(row, self.gallery.count() - 1))
+        self.drawingsEdited.emit()
 
     def _rebuild(self) -> None:
         dataset = self._current_source()
@@ -188,6 +262,10 @@ class DatasetTab(Tab):
         def caption(i: int) -> str:
             return "?" if labels[i] == UNLABELED else names[labels[i]]
 
+        self.gallery.set_placeholder(
+            "No drawings yet. On the Draw tab, draw a digit and press its number key (or a Teach button): "
+            "each one you teach is kept here, to look at, relabel or delete (right-click), and to train on."
+            if self._showing_drawings() and not len(self._images) else "No image matches this filter.")
         self.gallery.set_content(self._images, order, caption)
         self.count_label.setText(f"{len(order):,} of {len(self._images):,} images")
         if len(order):

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.reading import PageReading, read_drawing
-from mnist_desktop.gui import persist, theme, workers
+from mnist_desktop.gui import persist, recent, theme, workers
+from mnist_desktop.gui.accessibility import announce
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
 from mnist_desktop.gui.widgets.images import gray_pixmap
@@ -36,6 +37,10 @@ from mnist_desktop.gui.widgets.prob_bars import ProbabilityBars
 
 LIVE_DEBOUNCE_MS = 40  # while drawing: read at most ~25 times a second
 STAGE_SIZE = 72
+# Why the Teach buttons are (not) available, said where they are.
+TEACH_ONE = "Read wrong? Press the digit you drew (or its key); the drawing is kept to train on later:"
+TEACH_NOTHING = "Draw one digit, then press what it is here (or its key) to keep it for training:"
+TEACH_SEVERAL = "Teaching takes one digit at a time: clear the canvas and draw a single digit to teach it."
 
 
 def _stage_label(title: str) -> tuple[QLabel, QWidget]:
@@ -89,6 +94,7 @@ class DrawTab(Tab):
         self.undo_button.clicked.connect(self.canvas.undo)
         self.pen_slider = QSlider(Qt.Orientation.Horizontal)
         self.pen_slider.setObjectName("penWidthSlider")
+        self.pen_slider.setAccessibleName("Pen width")
         self.pen_slider.setRange(2, 48)
         self.pen_slider.setValue(int(self.canvas.pen_width))
         self.pen_slider.valueChanged.connect(self._pen_changed)
@@ -126,6 +132,7 @@ class DrawTab(Tab):
 
         self.prediction_label = QLabel()
         self.prediction_label.setObjectName("predictionLabel")
+        self.prediction_label.setAccessibleName("Reading of the drawing")
         theme.sized(self.prediction_label, 30, QFont.Weight.DemiBold)
         self.prediction_label.setWordWrap(True)
         self.hint_label = QLabel()
@@ -168,7 +175,7 @@ class DrawTab(Tab):
         self.details.addWidget(stages_group)
         self.details.addWidget(self.digits_group)
 
-        self.teach_label = QLabel("Read wrong? Tell it what you drew; the drawing is kept to train on later:")
+        self.teach_label = QLabel(TEACH_NOTHING)
         self.teach_label.setWordWrap(True)
         teach_buttons = QHBoxLayout()
         teach_buttons.setSpacing(2)
@@ -253,8 +260,12 @@ class DrawTab(Tab):
 
     def _show(self, page: PageReading | None) -> None:
         self.page = page
+        one = page is not None and len(page.readings) == 1
         for button in self.teach_buttons:
-            button.setEnabled(page is not None and len(page.readings) == 1)
+            button.setEnabled(one)
+        self.teach_label.setText(
+            TEACH_SEVERAL if page is not None and len(page.readings) > 1 else
+            TEACH_NOTHING if not one else TEACH_ONE)
         self._clear_digits_row()
         if page is None or not page.readings:
             self.prediction_label.setText("Draw a digit")
@@ -292,6 +303,7 @@ class DrawTab(Tab):
         self.final_view.set_image(stages.result)
         if not self.saliency_check.isChecked():
             self.canvas.set_overlay(None)
+        announce(self.prediction_label, f"Read: {self.prediction_label.text()}")
         self.readingShown.emit(self.prediction_label.text())
 
     def _clear_digits_row(self) -> None:
@@ -341,10 +353,11 @@ class DrawTab(Tab):
         from mnist_desktop.core.preprocess import to_gray, to_light_ink
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", str(Path.home()),
+            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", recent.start_folder(),
                                                   "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm)")
             if not path:
                 return None
+            recent.add("image", path)
         try:
             light, _ = to_light_ink(to_gray(read_image(path)))
         except (DatasetError, ValueError) as exc:

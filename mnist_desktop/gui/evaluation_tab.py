@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import persist, theme, workers
+from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
@@ -411,7 +411,7 @@ class EvaluationTab(Tab):
 
     # ------------------------------------------------------------------ comparing
     def _ask_compare(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Model B", str(Path.home()), "Models (*.tflite *.keras *.h5)")
+        path, _ = QFileDialog.getOpenFileName(self, "Model B", recent.start_folder(), "Models (*.tflite *.keras *.h5)")
         if path:
             self.compare_with(path)
 
@@ -469,10 +469,18 @@ class EvaluationTab(Tab):
     # ------------------------------------------------------------------ report
     def export_report(self, folder: str | Path | None = None) -> None:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "Export the report into a folder", str(Path.home()))
+            # A save dialog, not "choose a folder": a new folder's name can simply be typed in.
+            name = f"report-{self.predictor.name if self.evaluation is not None else 'model'}"
+            folder, _ = QFileDialog.getSaveFileName(
+                self, "Export the report as a folder (a new name creates it)", str(Path(recent.start_folder()) / name),
+                "Folder (*)", options=QFileDialog.Option.DontConfirmOverwrite)
             if not folder:
                 return
+            recent.remember_folder(Path(folder).parent)
         target = Path(folder)
+        if target.exists() and not target.is_dir():
+            QMessageBox.warning(self, "Cannot export the report", f"{target} is a file, not a folder.")
+            return
         if self.evaluation is None or self.evaluate_button.text() == "Evaluate again":
             self._export_after = target
             if self.evaluate() is None:

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.draw_tab = DrawTab(self.state, self)
         self.camera_tab = CameraTab(self.state, self)
         self.draw_tab.personalChanged.connect(self.dataset_tab.personal_changed)
+        self.dataset_tab.drawingsEdited.connect(self.draw_tab._update_personal_count)
         for title, tab in zip(
             TAB_TITLES,
             (self.dataset_tab, self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab),

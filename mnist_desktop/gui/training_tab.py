@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import persist, theme, workers
+from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
@@ -123,6 +123,7 @@ class TrainingTab(Tab):
         self.validation_spin.setDecimals(2)
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setObjectName("trainSizeSlider")
+        self.size_slider.setAccessibleName("Number of training images")
         self.size_slider.valueChanged.connect(self._show_size)
         self.size_label = QLabel()
         self.size_label.setMinimumWidth(110)
@@ -417,7 +418,7 @@ class TrainingTab(Tab):
         score = f"{accuracy:.2%} on the test split" if accuracy is not None else "no test split to score on"
         self.result_label.setText(
             f"<b>{get_architecture(result.config.architecture).title}</b>: {score} "
-            f"({result.stop_reason}{best}, {result.seconds:.0f} s). Use it, save it or evaluate it:")
+            f"({result.stop_reason}{best}, {result.seconds:.0f}\u00a0s). Use it, save it or evaluate it:")
         for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
             button.setEnabled(True)
         self.status_label.setText(f"Finished: {score}.")
@@ -556,7 +557,8 @@ class TrainingTab(Tab):
         if trained is None:
             QMessageBox.information(self, "Save model", "Train a model first: the shipped model is already saved.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", str(Path.home() / f"{trained.result.config.architecture}.keras"),
+        path, _ = QFileDialog.getSaveFileName(self, "Save model",
+                                              str(Path(recent.start_folder()) / f"{trained.result.config.architecture}.keras"),
                                               "Keras model (*.keras)")
         if path:
             self.save_to(Path(path))

@@ -320,3 +320,65 @@ def test_the_status_bar_names_the_model_once(window):
     name = window.state.predictor.describe()
     shown = [bar.currentMessage()] + [label.text() for label in bar.findChildren(QLabel) if label.isVisible()]
     assert sum(name in text for text in shown) == 1, shown
+
+
+def test_my_drawings_can_be_relabelled_and_deleted(window, qtbot):
+    from mnist_desktop.core.personal import drawing_files
+
+    for path, _ in drawing_files():  # start from none
+        path.unlink()
+    tab = window.dataset_tab
+    window.show_tab("Dataset")
+    tab.source_combo.setCurrentIndex(1)
+    assert tab.gallery.count() == 0 and "Draw tab" in tab.gallery.placeholder
+    window.show_tab("Draw")
+    draw_tab = window.draw_tab
+    qtbot.waitUntil(lambda: draw_tab.canvas.width() > 200, timeout=5000)
+    for digit in (3, 5):
+        draw_tab.canvas.clear()
+        draw(draw_tab.canvas, make_drawing(digit, np.random.default_rng(digit)))
+        draw_tab.teach(digit)
+    window.show_tab("Dataset")
+    assert tab.gallery.count() == 2
+    first = tab.gallery.item_at_row(0)
+    assert tab.relabel_drawing(first, 8)
+    assert sorted(label for _, label in drawing_files()) == [5, 8]
+    tab.gallery.setFocus()
+    tab.gallery.select_row(0)
+    qtbot.keyClick(tab.gallery, Qt.Key.Key_Delete)
+    assert len(drawing_files()) == 1 and tab.gallery.count() == 1
+    assert "1 drawing" in draw_tab.personal_label.text()
+
+
+def test_teach_says_why_it_is_unavailable_for_several_digits(window, qtbot):
+    from benchmarks.handwriting import number_drawing
+
+    window.show_tab("Draw")
+    tab = window.draw_tab
+    qtbot.waitUntil(lambda: tab.canvas.width() > 200, timeout=5000)
+    tab.canvas.clear()
+    side = tab.canvas.width()
+    draw(tab.canvas, number_drawing("42", np.random.default_rng(5), canvas=(side, side), pen=side / 40),
+         design_size=side)
+    assert not tab.teach_buttons[4].isEnabled()
+    assert "one digit at a time" in tab.teach_label.text()
+
+
+def test_export_report_creates_a_new_folder(window, qtbot, tiny_run, mnist, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from mnist_desktop.core.dataset import Dataset
+
+    trained, _ = tiny_run
+    small = Dataset("slice", mnist.x_train[:50].copy(), mnist.y_train[:50].copy(),
+                    mnist.x_test[:200].copy(), mnist.y_test[:200].copy())
+    window.state.set_dataset(small, None)
+    window.state.set_model(trained.predictor, None, trained=trained)
+    tab = window.evaluation_tab
+    with qtbot.waitSignal(tab.evaluate().done, timeout=20_000):
+        pass
+    target = tmp_path / "new" / "report"  # neither folder exists yet: typed into the dialog
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    tab.export_report()
+    qtbot.waitUntil(lambda: "Report written" in tab.status.text(), timeout=30_000)
+    assert (target / "report.html").is_file()

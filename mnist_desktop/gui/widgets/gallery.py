@@ -146,6 +146,7 @@ class DigitGallery(QListView):
     def __init__(self, parent=None, *, thumb_size: int = 56, show_bars: bool = False) -> None:
         super().__init__(parent)
         self.thumb_size = thumb_size
+        self.placeholder = ""
         self.caption_height = self.fontMetrics().height() + 2
         self.bars_height = 18 + BAR_LABEL_PX if show_bars else 0
         self.gallery_model = DigitGalleryModel(self)
@@ -162,6 +163,21 @@ class DigitGallery(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(thumb_size // 2)
         self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def set_placeholder(self, text: str) -> None:
+        """What an empty gallery says instead of showing a blank pane (e.g. how to add images)."""
+        self.placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if self.count() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(theme.blend(self.palette().color(QPalette.ColorRole.Text),
+                                       self.palette().color(QPalette.ColorRole.Base), theme.MUTE))
+            painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.end()
 
     def cell_size(self) -> QSize:
         return QSize(max(self.thumb_size + 16, 76), self.thumb_size + 6 + self.caption_height + self.bars_height)
