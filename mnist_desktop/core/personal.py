@@ -11,11 +11,9 @@ import datetime as _dt
 import uuid
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from mnist_desktop.core.dataset import Dataset
-from mnist_desktop.core.imageio import read_image, write_image
 
 
 def drawings_dir() -> Path:
@@ -26,6 +24,8 @@ def drawings_dir() -> Path:
 
 def save_drawing(prepared: np.ndarray, original: np.ndarray, label: int, folder: Path | None = None) -> Path:
     """Store one corrected drawing; returns the path of its 28x28 image."""
+    from mnist_desktop.core.imageio import write_image  # OpenCV: only when a drawing is saved
+
     if not 0 <= int(label) <= 9:
         raise ValueError(f"label {label} is outside 0-9")
     if prepared.shape != (28, 28):
@@ -64,6 +64,10 @@ def load_personal_dataset(folder: Path | None = None) -> Dataset:
 
 def load_personal_drawings(folder: Path | None = None) -> tuple[Dataset, list[Path]]:
     """The data set of saved drawings and, row for row, the file each came from."""
+    import cv2
+
+    from mnist_desktop.core.imageio import read_image
+
     images, labels, paths = [], [], []
     for path, label in drawing_files(folder):
         try:

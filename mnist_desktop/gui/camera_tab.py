@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,14 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.core.camera_ink import InkSettings
+from typing import TYPE_CHECKING
+
 from mnist_desktop.core.voting import StableReading
 from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.accessibility import announce
-from mnist_desktop.core.capture import FramePacket, LoopControl, capture_loop
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.camera_view import CameraView
 from mnist_desktop.gui.widgets.images import gray_pixmap
+
+if TYPE_CHECKING:
+    from mnist_desktop.core.capture import FramePacket, LoopControl
 
 POLARITIES = [("auto", "Automatic"), ("dark", "Dark ink on paper"), ("light", "Light ink on a dark board")]
 
@@ -38,7 +41,7 @@ class CameraTab(Tab):
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
         self.worker: workers.Worker | None = None
-        self.control = LoopControl()
+        self._control: LoopControl | None = None  # made with the first start: OpenCV loads after first paint
         self.packet: FramePacket | None = None
         self.frozen = False
         self.stable = StableReading()
@@ -187,10 +190,21 @@ class CameraTab(Tab):
         layout.addLayout(sources)
         layout.addLayout(middle, 1)
         layout.addWidget(self.status_label)
-        # Opening cameras takes time (and lights their LEDs): at start-up only list the devices.
+        # Opening cameras takes time (and lights their LEDs): only list the devices, and only when
+        # this tab is first shown, after it is painted (the listing loads OpenCV).
+        self._devices_listed = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._devices_listed:
+            self._devices_listed = True
+            QTimer.singleShot(0, self, self._list_devices)
+
+    def _list_devices(self) -> None:
         from mnist_desktop.core.frames import camera_candidates
 
-        self._fill_sources(camera_candidates())
+        if self.source_combo.count() == 0:  # a file chosen meanwhile stays chosen
+            self._fill_sources(camera_candidates())
 
     # ------------------------------------------------------------------ sources
     def find_cameras(self) -> workers.Worker:
@@ -263,6 +277,14 @@ class CameraTab(Tab):
         return ImageSource(value)
 
     # ------------------------------------------------------------------ running
+    @property
+    def control(self) -> LoopControl:
+        if self._control is None:
+            from mnist_desktop.core.capture import LoopControl
+
+            self._control = LoopControl()
+        return self._control
+
     def is_running(self) -> bool:
         return self.worker is not None
 
@@ -271,6 +293,8 @@ class CameraTab(Tab):
         if self.worker is not None:
             self.stop()
             self.worker.wait(5000)
+        from mnist_desktop.core.capture import capture_loop
+
         source = source or self._make_source()
         if source is None:
             self.status_label.setText("Choose a source first.")
@@ -318,14 +342,19 @@ class CameraTab(Tab):
 
     def _model_changed(self, predictor) -> None:
         # Hot swap: the running loop picks the new model up with its next frame.
-        self.control.predictor = predictor
+        if self._control is not None:
+            self._control.predictor = predictor
 
     def _settings_changed(self, *_args) -> None:
         threshold = self.threshold_slider.value()
         blur = self.blur_slider.value() | 1
         self.threshold_value.setText("auto" if threshold == 0 else str(threshold))
         self.blur_value.setText(str(blur))
-        self.control.settings = InkSettings(roi=self.view.roi, polarity=self.polarity_combo.currentData(),
+        if self._control is None:
+            return  # not started yet: start() hands these over
+        from mnist_desktop.core.camera_ink import InkSettings
+
+        self._control.settings = InkSettings(roi=self.view.roi, polarity=self.polarity_combo.currentData(),
                                             threshold=threshold, blur=blur)
 
     def _roi_changed(self, roi) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.core.reading import PageReading, read_drawing
 from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.accessibility import announce
 from mnist_desktop.gui.tab_base import Tab
@@ -34,6 +33,9 @@ from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
 from mnist_desktop.gui.widgets.images import gray_pixmap
 from mnist_desktop.gui.widgets.pixel_view import PixelView
 from mnist_desktop.gui.widgets.prob_bars import ProbabilityBars
+
+if TYPE_CHECKING:
+    from mnist_desktop.core.reading import PageReading
 
 LIVE_DEBOUNCE_MS = 40  # while drawing: read at most ~25 times a second
 STAGE_SIZE = 72
@@ -250,6 +252,8 @@ class DrawTab(Tab):
             self.prediction_label.setText("…")
             self.hint_label.setText("The model is still loading.")
             return None
+        from mnist_desktop.core.reading import read_drawing  # with OpenCV: after the first paint
+
         started = time.perf_counter()
         page = read_drawing(self.canvas.ink(), predictor)
         self._show(page)
@@ -330,6 +334,8 @@ class DrawTab(Tab):
         self.details.setCurrentWidget(self.digits_group)
 
     def _show_saliency(self, page: PageReading, predictor) -> None:
+        import cv2
+
         from mnist_desktop.core.saliency import occlusion_map
 
         ink = self.canvas.ink()
@@ -441,6 +447,8 @@ class _Square(QWidget):
 
 
 def _fit(image: np.ndarray):
+    import cv2
+
     if image.size == 0:
         return gray_pixmap(np.zeros((28, 28), np.uint8), STAGE_SIZE)
     h, w = image.shape

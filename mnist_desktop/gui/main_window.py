@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -35,6 +35,21 @@ TAB_TITLES = ("Dataset", "Training", "Evaluation", "Draw", "Camera")
 MODEL_SUFFIXES = (".keras", ".h5", ".tflite")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".pgm", ".ppm")
 PROJECT_URL = "https://github.com/mnist-desktop/mnist-desktop"
+FIRST_PAINT_FALLBACK_MS = 400
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, right after the first widget of the app has been painted."""
+
+    def __init__(self, then) -> None:
+        super().__init__()
+        self._then = then
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            QTimer.singleShot(0, then)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -76,9 +91,21 @@ class MainWindow(QMainWindow):
             self.resize(1280, 820)
         dataset = dataset or (stored.value("data/dataset") if restore else None) or None
         model = model or (stored.value("data/model") if restore else None) or None
-        # After the window is shown: the first paint must not wait for NumPy or LiteRT.
-        QTimer.singleShot(0, lambda: self.open_dataset(dataset, remember=False))
-        QTimer.singleShot(0, lambda: self.open_model(model, remember=False))
+        # After the first paint: loading threads (NumPy, LiteRT) would compete with it for the GIL.
+        # A window that is never shown starts them anyway, a moment later.
+        self._initial_loads = (dataset, model)
+        self._first_paint = _FirstPaint(self._start_initial_loads)
+        QApplication.instance().installEventFilter(self._first_paint)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self, self._start_initial_loads)
+
+    def _start_initial_loads(self) -> None:
+        if self._initial_loads is None:
+            return
+        dataset, model = self._initial_loads
+        self._initial_loads = None
+        QApplication.instance().removeEventFilter(self._first_paint)
+        self.open_dataset(dataset, remember=False)
+        self.open_model(model, remember=False)
 
     # ------------------------------------------------------------------ construction
     def _build_tabs(self) -> None:

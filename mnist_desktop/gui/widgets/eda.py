@@ -3,7 +3,6 @@ per class, each with a caption that says what it shows in this data set's own nu
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -80,6 +79,8 @@ class StatsView(QScrollArea):
         self.setWidget(body)
 
     def show_stats(self, stats: DatasetStats, class_names: tuple[str, ...]) -> None:
+        import cv2  # not needed for the first paint
+
         x = np.arange(10)
         plot = self.counts_plot
         plot.clear()
