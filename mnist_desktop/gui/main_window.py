@@ -444,6 +444,9 @@ class MainWindow(QMainWindow):
             if not tab.confirm_close():
                 event.ignore()
                 return
+        # Closed before its first paint: nothing is to be loaded any more.
+        self._initial_loads = None
+        QApplication.instance().removeEventFilter(self._first_paint)
         for tab in (self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab, self.dataset_tab):
             tab.shutdown()
         # Join every background thread before Qt destroys them.
