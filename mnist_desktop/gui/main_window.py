@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
         for index, title in enumerate(TAB_TITLES):
             self._action(view, f"&{title}", lambda _=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
         view.addSeparator()
-        theme_menu = view.addMenu("&Theme")
+        theme_menu = view.addMenu("T&heme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
         for key, text in theme.CHOICES:

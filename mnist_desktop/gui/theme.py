@@ -8,9 +8,9 @@ import weakref
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
 CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 SETTING = "view/theme"
@@ -68,6 +68,31 @@ def contrast(a: QColor, b: QColor) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+class FocusRingStyle(QProxyStyle):
+    """Fusion, with a keyboard focus ring that cannot be mistaken for the default button's frame:
+    two pixels of the highlight colour, a little outside the control."""
+
+    def drawControl(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt API
+        super().drawControl(element, option, painter, widget)
+        if element == QStyle.ControlElement.CE_PushButton and option.state & QStyle.StateFlag.State_HasFocus:
+            self._ring(painter, option.rect.adjusted(1, 1, -1, -1), option.palette)
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt API
+        if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
+            self._ring(painter, option.rect, option.palette)
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+    @staticmethod
+    def _ring(painter: QPainter, rect, palette: QPalette) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 3, 3)
+        painter.restore()
+
+
 class ThemeManager(QObject):
     """``changed(dark)`` fires after the palette changed; widgets that paint their own colours listen."""
 
@@ -79,7 +104,8 @@ class ThemeManager(QObject):
         self.choice = "system"
         self.dark = False
         self._muted: weakref.WeakSet[QWidget] = weakref.WeakSet()
-        app.setStyle("Fusion")  # the one style whose palette is fully ours on every platform
+        # Fusion: the one style whose palette is fully ours on every platform.
+        app.setStyle(FocusRingStyle(QStyleFactory.create("Fusion")))
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+
             hints.colorSchemeChanged.connect(lambda _scheme: self.choice == "system" and self.apply())
