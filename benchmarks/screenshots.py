@@ -162,9 +162,14 @@ def main(argv: list[str] | None = None) -> int:
         shot(f"dark-{title.lower()}")
     # The smallest window it is made for (a 1024x768 laptop screen minus panels), both schemes.
     window.resize(1024, 640)
+    window.show_tab("Draw")
+    wait(300)
+    canvas.clear()  # drawn again at the canvas's new size
+    side = canvas.width()
+    draw(canvas, number_drawing("42", np.random.default_rng(8), canvas=(side, side), pen=side / 40), design_size=side)
     for scheme in ("dark", "light"):
         theme.choose(scheme)
-        for title in ("Training", "Draw"):
+        for title in ("Training", "Draw", "Camera"):
             window.show_tab(title)
             shot(f"small-{title.lower()}-{scheme}")
     camera.stop()

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QFrame,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -180,12 +182,19 @@ class CameraTab(Tab):
         side_panel.setObjectName("cameraSidePanel")
         side.setContentsMargins(0, 0, 0, 0)
         side_panel.setLayout(side)
-        side_panel.setFixedWidth(max(300, side_panel.sizeHint().width()))
         for label in (self.frame_label, self.fps_label):
             label.setWordWrap(True)
+        # It scrolls up and down on a short screen (the ink mask makes it tall), never sideways.
+        side_scroll = QScrollArea()
+        side_scroll.setObjectName("cameraSideScroll")
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setWidget(side_panel)
+        side_scroll.setFixedWidth(max(300, side_panel.sizeHint().width()) + side_scroll.verticalScrollBar().sizeHint().width())
         middle = QHBoxLayout()
         middle.addWidget(self.view, 1)
-        middle.addWidget(side_panel)
+        middle.addWidget(side_scroll)
         layout = QVBoxLayout(self)
         layout.addLayout(sources)
         layout.addLayout(middle, 1)

@@ -78,6 +78,8 @@ def _ancestors(widget: QWidget, stop: QWidget):
 
 
 def test_the_window_is_usable_at_1024x640(window, qtbot):
+    # The tallest states: the camera's ink mask shown, several digits read on the Draw tab.
+    window.camera_tab.mask_check.setChecked(True)
     window.resize(1024, 640)
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)

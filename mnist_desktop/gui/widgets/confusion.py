@@ -19,6 +19,9 @@ def _blend(a: QColor, b: QColor, t: float) -> QColor:
 
 
 BLUE = QColor(8, 69, 148)
+BRIGHT_BLUE = QColor(74, 144, 226)
+BRIGHT_RED = QColor(232, 89, 89)
+MIN_TINT = 0.15
 RED = QColor(178, 24, 43)
 
 
@@ -103,13 +106,17 @@ class ConfusionMatrixView(QWidget):
 
     def _colour(self, value: float, top: float) -> QColor:
         empty = self.palette().color(QPalette.ColorRole.Base)
+        dark = theme.luminance(empty) < 0.2
+        # On a dark background the scale runs to brighter ends, or small counts would not show.
+        blue, red = (BRIGHT_BLUE, BRIGHT_RED) if dark else (BLUE, RED)
         if self.difference:
-            return _blend(empty, BLUE if value > 0 else RED, abs(value) / max(top, 1))
-        if top <= 0:
-            return empty  # nothing counted yet (and no 0/0)
-        # Log scale: the diagonal is a hundred times the mistakes, which would otherwise vanish.
+            return _blend(empty, blue if value > 0 else red, abs(value) / max(top, 1))
+        if top <= 0 or value <= 0:
+            return empty  # nothing counted (and no 0/0)
+        # Log scale: the diagonal is a hundred times the mistakes, which would otherwise vanish;
+        # any non-zero cell gets at least a visible tint.
         stretch = 1000 if self.normalised else 1
-        return _blend(empty, BLUE, np.log1p(value * stretch) / np.log1p(top * stretch))
+        return _blend(empty, blue, MIN_TINT + (1 - MIN_TINT) * np.log1p(value * stretch) / np.log1p(top * stretch))
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, event) -> None:  # noqa: N802
