@@ -384,3 +384,47 @@ def test_export_report_creates_a_new_folder(window, qtbot, tiny_run, mnist, tmp_
     tab.export_report()
     qtbot.waitUntil(lambda: "Report written" in tab.status.text(), timeout=30_000)
     assert (target / "report.html").is_file()
+
+
+def test_layouts_do_not_jump(window, qtbot, mnist):
+    from benchmarks.handwriting import number_drawing
+    from mnist_desktop.core.dataset import Dataset
+
+    window.resize(1280, 800)
+    # Dataset: a data set with a long note does not move the splitter.
+    window.show_tab("Dataset")
+    splitter = window.dataset_tab.findChild(QWidget, "datasetSplitter")
+    QApplication.processEvents()
+    before = splitter.sizes()
+    noted = Dataset("with a note", mnist.x_train[:200].copy(), mnist.y_train[:200].copy(), mnist.x_test[:50].copy(),
+                    mnist.y_test[:50].copy(), notes="skipped 3 rows with a missing label; " * 12)
+    with qtbot.waitSignal(window.state.datasetChanged, timeout=5000):
+        window.state.set_dataset(noted, None)
+    qtbot.waitUntil(lambda: "with a note" in window.dataset_tab.stats_status.text(), timeout=20_000)
+    QApplication.processEvents()
+    qtbot.wait(50)
+    assert splitter.sizes() == before and window.width() == 1280
+    # However long the note, the caption wraps: it cannot ask for more width than the panel has.
+    assert window.dataset_tab.stats_status.minimumSizeHint().width() < window.dataset_tab.side_tabs.width()
+    # Draw: the probability rows keep their place when several digits are read.
+    window.show_tab("Draw")
+    tab = window.draw_tab
+    qtbot.waitUntil(lambda: tab.canvas.width() > 200, timeout=5000)
+    tab.canvas.clear()
+    draw(tab.canvas, make_drawing(3, np.random.default_rng(2)))
+    QApplication.processEvents()
+    single = tab.bars.geometry()
+    tab.canvas.clear()
+    side = tab.canvas.width()
+    draw(tab.canvas, number_drawing("314", np.random.default_rng(7), canvas=(side, side), pen=side / 40),
+         design_size=side)
+    QApplication.processEvents()
+    assert len(tab.page.readings) == 3 and tab.bars.geometry() == single
+    # Camera: the side panel has one width whatever the source says.
+    window.show_tab("Camera")
+    panel = window.camera_tab.findChild(QWidget, "cameraSideScroll")
+    width = panel.width()
+    window.camera_tab.reading_label.setText("1234567890 1234567890")
+    window.camera_tab.frame_label.setText("a long message about this frame and what was found in it " * 3)
+    QApplication.processEvents()
+    assert panel.width() == width
