@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 DATASET_FILTER = "Data sets (*.npz *.csv *.gz *ubyte);;All files (*)"

@@ -277,6 +277,10 @@ def test_menus_offer_the_usual_actions(window):
     assert "About Qt" in titles["Help"] and "User guide" in titles["Help"] and "Report a problem…" in titles["Help"]
     assert "Open recent" in titles["File"]
     assert not window.windowIcon().isNull()
+    # Every chart offers pyqtgraph's right-click Export (PNG, SVG, CSV).
+    for chart in _charts(window):
+        assert chart.getPlotItem().menuEnabled()
+        assert any(action.text().startswith("Export") for action in chart.scene().contextMenu)
 
 
 def test_report_a_problem_copies_versions_and_the_last_error(window, qtbot, monkeypatch):
