@@ -41,8 +41,8 @@ FIRST_PAINT_FALLBACK_MS = 400
 class _FirstPaint(QObject):
     """Calls ``then`` once, right after the first widget of the app has been painted."""
 
-    def __init__(self, then) -> None:
-        super().__init__()
+    def __init__(self, then, parent: QObject) -> None:
+        super().__init__(parent)  # owned by the window: no parentless wrapper left to the collector
         self._then = then
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         # After the first paint: loading threads (NumPy, LiteRT) would compete with it for the GIL.
         # A window that is never shown starts them anyway, a moment later.
         self._initial_loads = (dataset, model)
-        self._first_paint = _FirstPaint(self._start_initial_loads)
+        self._first_paint = _FirstPaint(self._start_initial_loads, self)
         QApplication.instance().installEventFilter(self._first_paint)
         QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self, self._start_initial_loads)
 

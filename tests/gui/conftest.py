@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 
@@ -13,6 +15,11 @@ def no_leftover_threads(qapp):
     # Close what the test left open: windows join their workers on close.
     for widget in qapp.topLevelWidgets():
         widget.close()
+    qapp.processEvents()
+    # Collect the closed windows' Qt wrappers here, on the GUI thread. Left to chance, the garbage
+    # collector may run inside a worker thread of a later test; PySide then hands the deletion of
+    # parentless menus (pyqtgraph's) to the GUI thread and the two threads can deadlock.
+    gc.collect()
     qapp.processEvents()
     # A worker that has sent its last signal may need a moment to leave its thread.
     leftover = [w for w in workers.running_workers() if not w.wait(2000)]
