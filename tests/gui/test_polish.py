@@ -41,6 +41,8 @@ def _charts(window) -> list[pg.PlotWidget]:
 def test_no_axis_shows_an_si_prefix(window, qtbot, batches):
     # The training curves' x is in epochs: batch k of 600 is at k / 600; losses and accuracies are
     # small numbers. pyqtgraph would label such axes "(x0.001)" or "(x1e+03)".
+    # The statistics charts are made when the statistics arrive.
+    qtbot.waitUntil(lambda: window.dataset_tab.stats_view.counts_plot is not None, timeout=20_000)
     x = np.arange(1, batches + 1) / 600
     for chart in _charts(window):
         chart.plot(x, 0.9 + 0.001 * np.sin(np.arange(batches)))
@@ -98,6 +100,7 @@ def test_the_window_is_usable_at_1024x640(window, qtbot):
 
 
 def test_dark_palette_keeps_every_label_readable(window, qtbot, light_again):
+    qtbot.waitUntil(lambda: window.dataset_tab.stats_view.counts_plot is not None, timeout=20_000)
     theme.choose("dark")
     assert theme.is_dark()
     checked = 0

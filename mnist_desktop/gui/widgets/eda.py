@@ -22,6 +22,15 @@ def _caption(text: str = "") -> QLabel:
     return theme.muted(label)
 
 
+CHART_HEIGHT = 240
+
+
+def _chart_slot() -> QWidget:
+    slot = QWidget()
+    slot.setFixedHeight(CHART_HEIGHT)
+    return slot
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     theme.sized(label, 11, QFont.Weight.Bold)
@@ -36,12 +45,14 @@ class StatsView(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
 
+        # The charts are made when the first statistics arrive: until then there is nothing to draw,
+        # and the first paint of the window does not wait for them. Same-sized slots keep the page still.
+        self._layout = layout
+        self.counts_plot = self.histogram_plot = self.ink_plot = None
         layout.addWidget(_heading("Label distribution"))
-        self.counts_plot = make_plot("Images per class", left="images", object_name="labelDistributionPlot",
-                                     legend=[(BLUE, "train"), (ORANGE, "test")])
+        self._counts_slot = _chart_slot()
         self.counts_caption = _caption()
-        self.counts_plot.setFixedHeight(240)
-        layout.addWidget(self.counts_plot)
+        layout.addWidget(self._counts_slot)
         layout.addWidget(self.counts_caption)
 
         layout.addWidget(_heading("Mean image per class"))
@@ -62,24 +73,36 @@ class StatsView(QScrollArea):
         layout.addWidget(self.means_caption)
 
         layout.addWidget(_heading("Pixel intensities"))
-        self.histogram_plot = make_plot(left="pixels (log scale)", bottom="value", object_name="intensityPlot")
-        self.histogram_plot.getPlotItem().setLogMode(y=True)
+        self._histogram_slot = _chart_slot()
         self.histogram_caption = _caption()
-        self.histogram_plot.setFixedHeight(240)
-        layout.addWidget(self.histogram_plot)
+        layout.addWidget(self._histogram_slot)
         layout.addWidget(self.histogram_caption)
 
         layout.addWidget(_heading("Ink per class"))
-        self.ink_plot = make_plot(left="ink per image (full pixels)", object_name="inkPlot")
+        self._ink_slot = _chart_slot()
         self.ink_caption = _caption()
-        self.ink_plot.setFixedHeight(240)
-        layout.addWidget(self.ink_plot)
+        layout.addWidget(self._ink_slot)
         layout.addWidget(self.ink_caption)
         layout.addStretch(1)
         self.setWidget(body)
 
+    def _make_charts(self) -> None:
+        self.counts_plot = make_plot("Images per class", left="images", object_name="labelDistributionPlot",
+                                     legend=[(BLUE, "train"), (ORANGE, "test")])
+        self.histogram_plot = make_plot(left="pixels (log scale)", bottom="value", object_name="intensityPlot")
+        self.histogram_plot.getPlotItem().setLogMode(y=True)
+        self.ink_plot = make_plot(left="ink per image (full pixels)", object_name="inkPlot")
+        for slot, chart in ((self._counts_slot, self.counts_plot), (self._histogram_slot, self.histogram_plot),
+                            (self._ink_slot, self.ink_plot)):
+            chart.setFixedHeight(CHART_HEIGHT)
+            self._layout.replaceWidget(slot, chart)
+            slot.deleteLater()
+
     def show_stats(self, stats: DatasetStats, class_names: tuple[str, ...]) -> None:
         import cv2  # not needed for the first paint
+
+        if self.counts_plot is None:
+            self._make_charts()
 
         x = np.arange(10)
         plot = self.counts_plot
