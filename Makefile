@@ -30,8 +30,9 @@ test: $(VENV)/.stamp-test sysdeps test-data
 test-fast: $(VENV)/.stamp-test sysdeps
 	$(HEADLESS) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote.
-# Best effort: without root or apt-get that one test is skipped with a note.
+# Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote; and
+# desktop-file-validate for the .desktop entry. Best effort: without root or apt-get, each of those
+# tests is skipped with a note.
 test-data:
 	@if [ ! -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] && command -v apt-get >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
@@ -40,6 +41,16 @@ test-data:
 	    $$SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
 	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1; } || \
 	    echo "note: could not install dataset-fashion-mnist; its test will be skipped"; \
+	  fi; \
+	fi
+	@# desktop-file-validate checks the .desktop entry; without it that one test is skipped with a note.
+	@if ! command -v desktop-file-validate >/dev/null && command -v apt-get >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ]; then \
+	    echo "Installing desktop-file-validate for the desktop-entry test (Debian package desktop-file-utils)"; \
+	    $$SUDO apt-get install -y -qq desktop-file-utils >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq desktop-file-utils >/dev/null 2>&1; } || \
+	    echo "note: could not install desktop-file-utils; the desktop-entry test will be skipped"; \
 	  fi; \
 	fi
 

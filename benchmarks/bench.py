@@ -103,20 +103,39 @@ def bench_latency(report: dict[str, Any], quick: bool) -> None:
 
 
 # ---------------------------------------------------------------------------- startup
+# "visible" is the first paint event of the window, measured alike in both scripts.
+_FIRST_PAINT = r"""
+from PySide6.QtCore import QEvent, QObject
+class FirstPaint(QObject):
+    def __init__(self, then):
+        super().__init__()
+        self.then = then
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and self.then is not None:
+            then, self.then = self.then, None
+            QTimer.singleShot(0, then)
+        return False
+"""
+
 _WINDOW = r"""
 import sys, time
 from PySide6.QtCore import QTimer
 from mnist_desktop.gui.app import create_application
 app = create_application()
+""" + _FIRST_PAINT + r"""
 from mnist_desktop.gui.main_window import MainWindow
 w = MainWindow(restore=False)
-w.show()
+HEAVY = ("tensorflow", "cv2", "ai_edge_litert", "matplotlib", "sklearn")
 def visible():
-    print("visible", "tensorflow" in sys.modules, flush=True)
+    # What the first paint did not need must not be loaded yet (the data set and model load after).
+    print("visible", "tensorflow" in sys.modules, ",".join(m for m in HEAVY if m in sys.modules) or "-",
+          w.state.dataset is not None, flush=True)
     w.ready.connect(lambda: (print("ready", "tensorflow" in sys.modules, flush=True), app.quit()))
     if w.is_ready():
         print("ready", "tensorflow" in sys.modules, flush=True); app.quit()
-QTimer.singleShot(0, visible)
+first_paint = FirstPaint(visible)
+app.installEventFilter(first_paint)
+w.show()
 app.exec()
 w.close()
 """
@@ -126,52 +145,73 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 import pyqtgraph as pg
 app = QApplication([])
+""" + _FIRST_PAINT + r"""
 w = QMainWindow(); tabs = QTabWidget(); w.setCentralWidget(tabs)
 for title in ("Dataset", "Training", "Evaluation", "Draw", "Camera"):
     tabs.addTab(pg.PlotWidget(), title)
+first_paint = FirstPaint(lambda: (print("visible", flush=True), app.quit()))
+app.installEventFilter(first_paint)
 w.show()
-QTimer.singleShot(0, lambda: (print("visible", flush=True), app.quit()))
 app.exec()
 """
 
 
-def _launch_times(code: str, runs: int) -> tuple[list[float], list[float], bool]:
-    visible, ready, tensorflow = [], [], False
+def _launch(code: str) -> dict[str, Any]:
+    """One launch in a fresh interpreter: seconds to "visible" and to "ready", and what was loaded."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    for _ in range(runs):
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   text=True, env=env)
-        for line in process.stdout:
-            now = time.perf_counter() - start
-            words = line.split()
-            if words[:1] == ["visible"]:
-                visible.append(now)
-                tensorflow |= words[1:2] == ["True"]
-            elif words[:1] == ["ready"]:
-                ready.append(now)
-                tensorflow |= words[1:2] == ["True"]
-        process.wait()
-    return visible, ready, tensorflow
+    found: dict[str, Any] = {"tensorflow": False, "heavy_at_first_paint": "", "dataset_at_first_paint": False}
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=env)
+    for line in process.stdout:
+        now = time.perf_counter() - start
+        words = line.split()
+        if words[:1] == ["visible"]:
+            found["visible"] = now
+            found["tensorflow"] |= words[1:2] == ["True"]
+            if len(words) >= 4:
+                found["heavy_at_first_paint"] = "" if words[2] == "-" else words[2]
+                found["dataset_at_first_paint"] = words[3] == "True"
+        elif words[:1] == ["ready"]:
+            found["ready"] = now
+            found["tensorflow"] |= words[1:2] == ["True"]
+    process.wait()
+    return found
 
 
 def bench_startup(report: dict[str, Any], quick: bool) -> None:
     runs = 3 if quick else 7
-    visible, ready, tensorflow = _launch_times(_WINDOW, runs)
-    reference, _, _ = _launch_times(_REFERENCE_WINDOW, runs)
+    # Interleaved, one of each per round: a busy moment on a shared machine hits both alike.
+    app_runs, reference_runs = [], []
+    for _ in range(runs):
+        app_runs.append(_launch(_WINDOW))
+        reference_runs.append(_launch(_REFERENCE_WINDOW))
+    visible = [r["visible"] for r in app_runs if "visible" in r]
+    ready = [r["ready"] for r in app_runs if "ready" in r]
+    reference = [r["visible"] for r in reference_runs if "visible" in r]
+    heavy = sorted({m for r in app_runs for m in r["heavy_at_first_paint"].split(",") if m})
+    tensorflow = any(r["tensorflow"] for r in app_runs)
     report["startup"] = {
         "window_visible_s": statistics.median(visible),
         "ready_s": statistics.median(ready) if ready else None,
         "reference_qt_pyqtgraph_window_s": statistics.median(reference),
         "ratio_vs_reference": statistics.median(visible) / statistics.median(reference),
+        # Best of each: what the code costs when the machine is not busy with something else.
+        "ratio_best_vs_best": min(visible) / min(reference),
         "tensorflow_imported": tensorflow,
+        "heavy_modules_at_first_paint": heavy,
+        "dataset_loaded_before_first_paint": any(r["dataset_at_first_paint"] for r in app_runs),
     }
     r = report["startup"]
-    print("\n== Start-up (launch to window on screen, median of %d) ==" % runs)
-    print(f"MNIST Desktop visible {r['window_visible_s']:.2f} s (target <= 1.0 s), data set and model loaded "
+    print("\n== Start-up (launch to window on screen, median of %d, interleaved with the reference) ==" % runs)
+    print(f"MNIST Desktop visible {r['window_visible_s']:.2f} s, data set and model loaded "
           f"{r['ready_s']:.2f} s; TensorFlow imported: {tensorflow}")
-    print(f"Reference (bare Qt + pyqtgraph window): {r['reference_qt_pyqtgraph_window_s']:.2f} s; "
-          f"ratio {r['ratio_vs_reference']:.2f}")
+    print(f"Reference (bare Qt + pyqtgraph window with 5 tabs): {r['reference_qt_pyqtgraph_window_s']:.2f} s; "
+          f"ratio {r['ratio_vs_reference']:.2f} (target <= 1.3); best against best: {min(visible):.2f} s / "
+          f"{min(reference):.2f} s = {r['ratio_best_vs_best']:.2f}")
+    print("Loaded before the first paint: " + (", ".join(heavy) if heavy else "none of OpenCV, LiteRT, Matplotlib, "
+          "scikit-learn, TensorFlow") + ("; the data set too" if r["dataset_loaded_before_first_paint"] else
+                                          "; the data set loads after"))
 
 
 # ---------------------------------------------------------------------------- training

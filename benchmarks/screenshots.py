@@ -26,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     from mnist_desktop.gui.app import create_application
     from mnist_desktop.gui.main_window import MainWindow
 
+    from mnist_desktop.gui import theme
+
     app = create_application()  # noqa: F841 - the application must outlive this function's work
+    theme.choose("light")  # whatever the desktop of the person running this prefers
     window = MainWindow(restore=False)
     window.resize(1400, 860)
     window.show()
@@ -150,6 +153,25 @@ def main(argv: list[str] | None = None) -> int:
     camera.start()
     until(lambda: camera.packet is not None and camera.packet.index > 14)
     shot("camera")
+
+    # The same screens in the dark scheme, each tab as it was left.
+    evaluation.pages.setCurrentIndex(1)
+    theme.choose("dark")
+    for title in ("Dataset", "Training", "Evaluation", "Draw", "Camera"):
+        window.show_tab(title)
+        shot(f"dark-{title.lower()}")
+    # The smallest window it is made for (a 1024x768 laptop screen minus panels), both schemes.
+    window.resize(1024, 640)
+    window.show_tab("Draw")
+    wait(300)
+    canvas.clear()  # drawn again at the canvas's new size
+    side = canvas.width()
+    draw(canvas, number_drawing("42", np.random.default_rng(8), canvas=(side, side), pen=side / 40), design_size=side)
+    for scheme in ("dark", "light"):
+        theme.choose(scheme)
+        for title in ("Training", "Draw", "Camera"):
+            window.show_tab(title)
+            shot(f"small-{title.lower()}-{scheme}")
     camera.stop()
     until(lambda: not camera.is_running())
     window.close()

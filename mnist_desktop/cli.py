@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="model for the window and for every command that takes one (default: the shipped one)")
     parser.add_argument("--screenshot", metavar="FILE.png", help="open the window, save a screenshot once ready, exit")
     parser.add_argument("--tab", metavar="NAME", help="tab to show first (Dataset, Training, Evaluation, Draw, Camera)")
+    parser.add_argument("--install-desktop", action="store_true",
+                        help="add MNIST Desktop to your desktop's application menu (for this user, no root)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     # Given after the command, these count too; given before it, the command must not reset them
     # (argparse's sub-parser defaults would silently overwrite the global value), hence SUPPRESS.
@@ -217,6 +219,8 @@ def _quiet_native_logs() -> None:
 
 # ------------------------------------------------------------------------ window
 def _window(args: argparse.Namespace) -> int:
+    if args.install_desktop:
+        return _install_desktop()
     from mnist_desktop.gui.launch import launch
 
     return launch(dataset=args.dataset, model=args.model, screenshot=args.screenshot, tab=args.tab)
@@ -317,6 +321,46 @@ def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+def _install_desktop() -> int:
+    """Copy the .desktop entry and the hicolor icons into the user's XDG data folder (freedesktop
+    menus read ~/.local/share/applications), with Exec pointing at this very installation."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from mnist_desktop.paths import resources_dir
+
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    entry = resources_dir() / "mnist-desktop.desktop"
+    icons = resources_dir() / "icons" / "hicolor"
+    if not entry.is_file() or not icons.is_dir():
+        raise UsageError(f"the desktop entry or icons are missing from {resources_dir()}")
+    script = shutil.which(PROG)
+    command = shlex.quote(script) if script else f"{shlex.quote(sys.executable)} -m mnist_desktop"
+    lines = []
+    for line in entry.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Exec="):
+            line = f"Exec={command}"
+        elif line.startswith("TryExec="):
+            line = f"TryExec={script or sys.executable}"
+        lines.append(line)
+    applications = data_home / "applications"
+    applications.mkdir(parents=True, exist_ok=True)
+    target = applications / entry.name
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(target)
+    for icon in icons.rglob("mnist-desktop.*"):
+        destination = data_home / "icons" / "hicolor" / icon.relative_to(icons)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(icon, destination)
+    # Best effort: menus that cache their entries pick the new one up now instead of at next login.
+    for tool, folder in (("update-desktop-database", applications), ("gtk-update-icon-cache", data_home / "icons" / "hicolor")):
+        if shutil.which(tool):
+            subprocess.run([tool, "-q", str(folder)] if tool == "update-desktop-database" else [tool, "-q", "-t", str(folder)],
+                           check=False, capture_output=True, timeout=30)
+    print(f"Installed {target} and its icons; MNIST Desktop is now in your application menu.")
+    return 0
 
 
 # ------------------------------------------------------------------------ train

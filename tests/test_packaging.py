@@ -34,9 +34,16 @@ def test_wheel_carries_data_and_model(wheel):
     assert "mnist_desktop/resources/MNIST-NOTICE.md" in names
     for suffix in ("keras", "tflite", "json"):
         assert f"mnist_desktop/models/mnist_cnn.{suffix}" in names
-    assert not any(name.endswith(".png") for name in names), "README pictures stay out of the wheel"
+    assert not any("screenshots" in name for name in names), "README pictures stay out of the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "mnist-desktop = mnist_desktop.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    declared = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mnist-desktop = mnist_desktop.cli:main" in declared
+    assert "[gui_scripts]" in declared  # no console window on Windows
+    # The desktop entry and its icons: inside the package (for --install-desktop) and as share/ data.
+    assert "mnist_desktop/resources/mnist-desktop.desktop" in names
+    assert "mnist_desktop/resources/icons/hicolor/48x48/apps/mnist-desktop.png" in names
+    assert any(n.endswith(".data/data/share/applications/mnist-desktop.desktop") for n in names)
+    assert any(n.endswith(".data/data/share/icons/hicolor/scalable/apps/mnist-desktop.svg") for n in names)
 
 
 def test_installed_wheel_finds_its_bundled_files(wheel, tmp_path):

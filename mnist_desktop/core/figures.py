@@ -54,7 +54,15 @@ def confusion_figure(evaluation: Evaluation, *, normalised: bool = False):
             text = f"{value:.1%}" if normalised else f"{int(value)}"
             axes.text(j, i, text, ha="center", va="center", fontsize=7,
                       color="white" if shown[i, j] > threshold else "black")
-    figure.colorbar(image, ax=axes, shrink=0.8, label="log scale")
+    # The bar is labelled in the matrix's own units (images, or shares), spaced on the log scale.
+    stretch = 1000 if normalised else 1
+    top = float(matrix.max())
+    steps = [0.0, 0.001, 0.01, 0.1, 1.0] if normalised else [0.0] + [10.0 ** k for k in range(0, 6)]
+    ticks = [v for v in steps if v <= top] or [0.0]
+    bar = figure.colorbar(image, ax=axes, shrink=0.8,
+                          label="share of the true class (log scale)" if normalised else "images (log scale)")
+    bar.set_ticks([float(np.log1p(v * stretch)) for v in ticks],
+                  labels=[(f"{v:.1%}" if 0 < v < 0.01 else f"{v:.0%}") if normalised else f"{int(v):,}" for v in ticks])
     return figure
 
 
@@ -64,12 +72,12 @@ def per_class_figure(evaluation: Evaluation):
     x = np.arange(10)
     for offset, key, colour in ((-0.27, "precision", "#4575b4"), (0, "recall", "#91bfdb"), (0.27, "f1", "#fc8d59")):
         axes.bar(x + offset, evaluation.per_class[key], width=0.26, label=key, color=colour)
-    low = min(float(np.min([evaluation.per_class[k] for k in ("precision", "recall", "f1")])), 0.9)
-    axes.set_ylim(max(0.0, low - 0.02), 1.0)
+    axes.set_ylim(0.0, 1.0)  # bars from zero: a cut axis would exaggerate small differences
     axes.set_xticks(x, evaluation.class_names)
     axes.set_ylabel("score")
-    axes.set_title("Per-class precision, recall and F1")
-    axes.legend(loc="lower right", ncols=3)
+    axes.set_title("Per-class precision, recall and F1", pad=24)
+    # Above the axes, under the title: never over a bar.
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
     axes.grid(axis="y", alpha=0.3)
     return figure
 

@@ -11,12 +11,10 @@ import datetime as _dt
 import uuid
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from mnist_desktop.core.dataset import Dataset
 from mnist_desktop.core.files import atomic_path
-from mnist_desktop.core.imageio import read_image, write_image
 
 
 def drawings_dir() -> Path:
@@ -27,6 +25,8 @@ def drawings_dir() -> Path:
 
 def save_drawing(prepared: np.ndarray, original: np.ndarray, label: int, folder: Path | None = None) -> Path:
     """Store one corrected drawing; returns the path of its 28x28 image."""
+    from mnist_desktop.core.imageio import write_image  # OpenCV: only when a drawing is saved
+
     if not 0 <= int(label) <= 9:
         raise ValueError(f"label {label} is outside 0-9")
     if prepared.shape != (28, 28):
@@ -59,7 +59,16 @@ def load_personal_dataset(folder: Path | None = None) -> Dataset:
 
     A file that cannot be read is skipped: one damaged drawing must not hide all the others.
     """
-    images, labels = [], []
+    return load_personal_drawings(folder)[0]
+
+
+def load_personal_drawings(folder: Path | None = None) -> tuple[Dataset, list[Path]]:
+    """The data set of saved drawings and, row for row, the file each came from."""
+    import cv2
+
+    from mnist_desktop.core.imageio import read_image
+
+    images, labels, paths = [], [], []
     for path, label in drawing_files(folder):
         try:
             image = read_image(path)
@@ -70,6 +79,34 @@ def load_personal_dataset(folder: Path | None = None) -> Dataset:
         if image.shape == (28, 28):
             images.append(image)
             labels.append(label)
+            paths.append(path)
     x = np.array(images, np.uint8).reshape(-1, 28, 28)
     y = np.array(labels, np.uint8)
-    return Dataset("My drawings", x, y, x[:0], y[:0], source=str(folder or drawings_dir()))
+    return Dataset("My drawings", x, y, x[:0], y[:0], source=str(folder or drawings_dir())), paths
+
+
+def _original_of(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-original.png")
+
+
+def delete_drawing(path: Path) -> None:
+    """Remove a saved drawing (its 28x28 image first, so it is never listed half-gone)."""
+    original = _original_of(path)
+    path.unlink(missing_ok=True)
+    original.unlink(missing_ok=True)
+
+
+def relabel_drawing(path: Path, label: int) -> Path:
+    """Move a saved drawing to another label; returns its new path."""
+    if not 0 <= int(label) <= 9:
+        raise ValueError(f"label {label} is outside 0-9")
+    target = path.parent.parent / str(int(label))
+    if target == path.parent:
+        return path
+    target.mkdir(parents=True, exist_ok=True)
+    original = _original_of(path)
+    if original.exists():
+        original.replace(target / original.name)
+    moved = target / path.name
+    path.replace(moved)
+    return moved

@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,16 +18,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QFrame,
+    QScrollArea,
     QVBoxLayout,
+    QWidget,
 )
 
-from mnist_desktop.core.camera_ink import InkSettings
+from typing import TYPE_CHECKING
+
 from mnist_desktop.core.voting import StableReading
-from mnist_desktop.gui import workers
-from mnist_desktop.core.capture import FramePacket, LoopControl, capture_loop
+from mnist_desktop.gui import persist, recent, theme, workers
+from mnist_desktop.gui.accessibility import announce
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.camera_view import CameraView
 from mnist_desktop.gui.widgets.images import gray_pixmap
+
+if TYPE_CHECKING:
+    from mnist_desktop.core.capture import FramePacket, LoopControl
 
 POLARITIES = [("auto", "Automatic"), ("dark", "Dark ink on paper"), ("light", "Light ink on a dark board")]
 
@@ -36,7 +44,7 @@ class CameraTab(Tab):
         super().__init__(state, parent)
         self.task = workers.TaskSlot(self, "Camera", on_error=self._failed)
         self.find_task = workers.TaskSlot(self, "Looking for cameras")
-        self.control = LoopControl()
+        self._control: LoopControl | None = None  # made with the first start: OpenCV loads after first paint
         # Set when the latest loop has released its source: the next one opens the camera after that.
         self._loop_released = threading.Event()
         self._loop_released.set()
@@ -88,7 +96,7 @@ class CameraTab(Tab):
         self.reading_label = QLabel("–")
         self.reading_label.setObjectName("cameraReading")
         self.reading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reading_label.setStyleSheet("font-size: 40pt; font-weight: 700;")
+        theme.sized(self.reading_label, 40, QFont.Weight.Bold)
         self.reading_label.setAccessibleName("steady reading")
         self.frame_label = QLabel()
         self.frame_label.setObjectName("frameReading")
@@ -115,11 +123,13 @@ class CameraTab(Tab):
             self.polarity_combo.addItem(text, key)
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setObjectName("thresholdSlider")
+        self.threshold_slider.setAccessibleName("Ink threshold")
         self.threshold_slider.setRange(0, 120)
         self.threshold_slider.setToolTip("0 = automatic (Otsu). Higher: only stronger ink counts.")
         self.threshold_value = QLabel("auto")
         self.blur_slider = QSlider(Qt.Orientation.Horizontal)
         self.blur_slider.setObjectName("blurSlider")
+        self.blur_slider.setAccessibleName("Blur")
         self.blur_slider.setRange(1, 9)
         self.blur_slider.setSingleStep(2)
         self.blur_slider.setValue(3)
@@ -133,6 +143,9 @@ class CameraTab(Tab):
         self.mask_view.setStyleSheet("background: black;")
         self.mask_view.hide()
         self.mask_check.toggled.connect(self.mask_view.setVisible)
+        for widget, key in ((self.polarity_combo, "polarity"), (self.threshold_slider, "threshold"),
+                            (self.blur_slider, "blur"), (self.mask_check, "show_mask")):
+            persist.mark(widget, f"camera/{key}")
         for widget in (self.polarity_combo, self.threshold_slider, self.blur_slider):
             signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
             signal.connect(self._settings_changed)
@@ -170,17 +183,43 @@ class CameraTab(Tab):
         side.addStretch(1)
         side.addWidget(self.fps_label)
 
+        # A steady width whatever the source or the reading: the picture must not jump sideways.
+        side_panel = QWidget()
+        side_panel.setObjectName("cameraSidePanel")
+        side.setContentsMargins(0, 0, 0, 0)
+        side_panel.setLayout(side)
+        for label in (self.frame_label, self.fps_label):
+            label.setWordWrap(True)
+        # It scrolls up and down on a short screen (the ink mask makes it tall), never sideways.
+        side_scroll = QScrollArea()
+        side_scroll.setObjectName("cameraSideScroll")
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setWidget(side_panel)
+        side_scroll.setFixedWidth(max(300, side_panel.sizeHint().width()) + side_scroll.verticalScrollBar().sizeHint().width())
         middle = QHBoxLayout()
-        middle.addWidget(self.view, 3)
-        middle.addLayout(side, 1)
+        middle.addWidget(self.view, 1)
+        middle.addWidget(side_scroll)
         layout = QVBoxLayout(self)
         layout.addLayout(sources)
         layout.addLayout(middle, 1)
         layout.addWidget(self.status_label)
-        # Opening cameras takes time (and lights their LEDs): at start-up only list the devices.
+        # Opening cameras takes time (and lights their LEDs): only list the devices, and only when
+        # this tab is first shown, after it is painted (the listing loads OpenCV).
+        self._devices_listed = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._devices_listed:
+            self._devices_listed = True
+            QTimer.singleShot(0, self, self._list_devices)
+
+    def _list_devices(self) -> None:
         from mnist_desktop.core.frames import camera_candidates
 
-        self._fill_sources(camera_candidates())
+        if self.source_combo.count() == 0:  # a file chosen meanwhile stays chosen
+            self._fill_sources(camera_candidates())
 
     # ------------------------------------------------------------------ sources
     def find_cameras(self) -> workers.Task:
@@ -224,16 +263,18 @@ class CameraTab(Tab):
     def _ask_video(self) -> None:
         from mnist_desktop.gui.dialogs import VIDEO_FILTER
 
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), VIDEO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", recent.start_folder(), VIDEO_FILTER)
         if path:
+            recent.remember_folder(path)
             self.use_file(path, "video")
             self.start()
 
     def _ask_image(self) -> None:
         from mnist_desktop.gui.dialogs import IMAGE_FILTER
 
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", recent.start_folder(), IMAGE_FILTER)
         if path:
+            recent.remember_folder(path)
             self.use_file(path, "image")
             self.start()
 
@@ -251,18 +292,28 @@ class CameraTab(Tab):
         return ImageSource(value)
 
     # ------------------------------------------------------------------ running
+    @property
+    def control(self) -> LoopControl:
+        if self._control is None:
+            from mnist_desktop.core.capture import LoopControl
+
+            self._control = LoopControl()
+        return self._control
+
     def is_running(self) -> bool:
         return self.task.busy
 
     def start(self, source=None) -> workers.Task | None:
         """Start reading from ``source`` (a FrameSource) or from the one chosen in the combo box.
         A loop already running is replaced: nothing of it reaches the view any more."""
+        from mnist_desktop.core.capture import LoopControl
+
         source = source or self._make_source()
         if source is None:
             self.status_label.setText("Choose a source first.")
             return None
         # A loop of its own: the old one may still be finishing its last frame.
-        self.control = LoopControl(predictor=self.state.predictor)
+        self._control = LoopControl(predictor=self.state.predictor)
         self._settings_changed()
         self.control.consumed.set()
         self.stable.clear()
@@ -304,14 +355,19 @@ class CameraTab(Tab):
 
     def _model_changed(self, predictor) -> None:
         # Hot swap: the running loop picks the new model up with its next frame.
-        self.control.predictor = predictor
+        if self._control is not None:
+            self._control.predictor = predictor
 
     def _settings_changed(self, *_args) -> None:
         threshold = self.threshold_slider.value()
         blur = self.blur_slider.value() | 1
         self.threshold_value.setText("auto" if threshold == 0 else str(threshold))
         self.blur_value.setText(str(blur))
-        self.control.settings = InkSettings(roi=self.view.roi, polarity=self.polarity_combo.currentData(),
+        if self._control is None:
+            return  # not started yet: start() hands these over
+        from mnist_desktop.core.camera_ink import InkSettings
+
+        self._control.settings = InkSettings(roi=self.view.roi, polarity=self.polarity_combo.currentData(),
                                             threshold=threshold, blur=blur)
 
     def _roi_changed(self, roi) -> None:
@@ -330,6 +386,8 @@ class CameraTab(Tab):
         text = packet.page.text
         steady = self.stable.update(text)
         self.reading_label.setText(steady if steady else ("…" if steady is None else "no digits"))
+        if steady:
+            announce(self.reading_label, f"Camera reads {steady}")
         unsure = sum(not r.sure for r in packet.page.readings)
         self.frame_label.setText(f"this frame: {text or '—'}" + (f" ({unsure} unsure)" if unsure else ""))
         self.fps_label.setText(f"{packet.fps:.0f} frames/s · finding and reading the digits takes "
@@ -392,6 +450,8 @@ class CameraTab(Tab):
 def _read_after(context, previous: threading.Event, released: threading.Event, source, control: LoopControl) -> str:
     """The capture loop, once the previous loop has let go of its source (the same camera cannot be
     opened twice); waits in this thread, never in the GUI's."""
+    from mnist_desktop.core.capture import capture_loop
+
     try:
         while not previous.wait(0.05):
             context.check()

@@ -7,11 +7,13 @@ import weakref
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSlider,
     QSplitter,
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.dataset import DIGIT_CLASSES, NUM_CLASSES, UNLABELED
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.eda import StatsView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
@@ -61,7 +63,8 @@ class DatasetTab(Tab):
             button = QPushButton(text)
             button.setCheckable(True)
             button.setObjectName(f"labelFilter{'All' if value == ALL_LABELS else value}")
-            button.setFixedWidth(44 if value == ALL_LABELS else 38)
+            button.setFixedWidth(44 if value == ALL_LABELS else 32)
+            button.setAccessibleName("Show all labels" if value == ALL_LABELS else f"Show label {text}")
             self.label_buttons.addButton(button, value)
             label_row.addWidget(button)
         self.label_buttons.button(ALL_LABELS).setChecked(True)
@@ -73,6 +76,7 @@ class DatasetTab(Tab):
         self.size_slider.setValue(56)
         self.size_slider.setFixedWidth(110)
         self.size_slider.setToolTip("Thumbnail size")
+        self.size_slider.setAccessibleName("Thumbnail size")
         self.size_slider.valueChanged.connect(lambda v: self.gallery.set_thumb_size(v))
 
         controls = QHBoxLayout()
@@ -84,8 +88,6 @@ class DatasetTab(Tab):
         controls.addLayout(label_row)
         controls.addSpacing(12)
         controls.addStretch(1)
-        controls.addWidget(self.count_label)
-        controls.addSpacing(12)
         controls.addWidget(QLabel("Size"))
         controls.addWidget(self.size_slider)
 
@@ -93,13 +95,17 @@ class DatasetTab(Tab):
         self.gallery.setObjectName("datasetGallery")
         self.gallery.digitChosen.connect(self._show_image)
         self.gallery.clicked.connect(lambda _: self.show_image_tab())
+        self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.gallery.customContextMenuRequested.connect(self._drawing_menu)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.gallery, self._delete_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
 
         self.pixel_view = PixelView()
         self.pixel_view.setObjectName("pixelView")
         self.image_info = QLabel("Click an image in the gallery to see its pixel values.")
         self.image_info.setObjectName("imageInfo")
         self.image_info.setWordWrap(True)
-        self.image_info.setStyleSheet("font-size: 12pt;")
+        theme.sized(self.image_info, 12)
         image_page = QWidget()
         image_layout = QVBoxLayout(image_page)
         image_layout.addWidget(self.image_info)
@@ -107,6 +113,7 @@ class DatasetTab(Tab):
 
         self.stats_view = StatsView()
         self.stats_status = QLabel()
+        self.stats_status.setWordWrap(True)  # a long CSV note wraps instead of widening the panel
         stats_page = QWidget()
         stats_layout = QVBoxLayout(stats_page)
         stats_layout.setContentsMargins(0, 0, 0, 0)
@@ -119,15 +126,19 @@ class DatasetTab(Tab):
         self.side_tabs.addTab(image_page, "Image")
 
         splitter = QSplitter()
+        splitter.setObjectName("datasetSplitter")
         splitter.addWidget(self.gallery)
         splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 520])
+        persist.mark(splitter, "dataset/splitter")
+        persist.mark(self.size_slider, "dataset/thumb_size")
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.count_label)  # under the gallery: the control row must fit 1024 pixels
 
         state.datasetChanged.connect(self._dataset_changed)
         state.personalChanged.connect(self._personal_changed)
@@ -138,7 +149,7 @@ class DatasetTab(Tab):
             self._rebuild()
 
     def _personal_changed(self) -> None:
-        """A drawing was saved on the Draw tab."""
+        """A drawing was saved, deleted or relabelled."""
         if self.showing_personal():
             self._rebuild()
 
@@ -154,6 +165,65 @@ class DatasetTab(Tab):
 
     def _current_source(self):
         return self.state.personal if self.showing_personal() else self.state.dataset
+
+    # ------------------------------------------------------------------ my drawings
+    def _drawing_path(self, item: int):
+        paths = self.state.personal_paths
+        return paths[item] if 0 <= item < len(paths) else None
+
+    def _drawing_menu(self, position) -> None:
+        index = self.gallery.indexAt(position)
+        if not self.showing_personal() or not index.isValid():
+            return
+        self.gallery.setCurrentIndex(index)
+        item = self.gallery.item_at_row(index.row())
+        menu = QMenu(self)
+        relabel = menu.addMenu("Relabel as")
+        for digit in range(10):
+            action = relabel.addAction(str(digit), lambda d=digit: self.relabel_drawing(item, d))
+            action.setEnabled(digit != int(self._labels[item]))
+        menu.addAction("Delete drawing", lambda: self.delete_drawing(item)).setShortcut(QKeySequence.StandardKey.Delete)
+        menu.exec(self.gallery.viewport().mapToGlobal(position))
+
+    def _delete_current(self) -> None:
+        index = self.gallery.currentIndex()
+        if self.showing_personal() and index.isValid():
+            self.delete_drawing(self.gallery.item_at_row(index.row()))
+
+    def delete_drawing(self, item: int) -> bool:
+        """Delete one of my drawings (an index into the gallery's images)."""
+        from mnist_desktop.core.personal import delete_drawing
+
+        path = self._drawing_path(item)
+        if path is None:
+            return False
+        try:
+            delete_drawing(path)
+        except OSError as exc:
+            workers.show_error(self, "Cannot delete the drawing", exc)
+            return False
+        self._drawings_edited()
+        return True
+
+    def relabel_drawing(self, item: int, digit: int) -> bool:
+        from mnist_desktop.core.personal import relabel_drawing
+
+        path = self._drawing_path(item)
+        if path is None:
+            return False
+        try:
+            relabel_drawing(path, digit)
+        except OSError as exc:
+            workers.show_error(self, "Cannot relabel the drawing", exc)
+            return False
+        self._drawings_edited()
+        return True
+
+    def _drawings_edited(self) -> None:
+        row = max(0, self.gallery.currentIndex().row())
+        self.state.personal_saved()  # every tab that shows the drawings (or counts them) follows
+        if self.gallery.count():
+            self.gallery.select_row(min(row, self.gallery.count() - 1))
 
     def _rebuild(self) -> None:
         dataset = self._current_source()
@@ -186,6 +256,10 @@ class DatasetTab(Tab):
         def caption(i: int) -> str:
             return "?" if labels[i] == UNLABELED else names[labels[i]]
 
+        self.gallery.set_placeholder(
+            "No drawings yet. On the Draw tab, draw a digit and press its number key (or a Teach button): "
+            "each one you teach is kept here, to look at, relabel or delete (right-click), and to train on."
+            if self.showing_personal() and not len(self._images) else "No image matches this filter.")
         self.gallery.set_content(self._images, order, caption)
         self.count_label.setText(f"{len(order):,} of {len(self._images):,} images")
         if len(order):

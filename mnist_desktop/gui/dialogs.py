@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mnist_desktop.core.frames import VIDEO_SUFFIXES
@@ -33,7 +31,9 @@ def ask_dataset_path(parent: QWidget) -> str | None:
     folder_button = box.addButton("Folder…", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
-    start = str(Path.home())
+    from mnist_desktop.gui.recent import start_folder
+
+    start = start_folder()
     if box.clickedButton() is file_button:
         path, _ = QFileDialog.getOpenFileName(parent, "Open data set file", start, DATASET_FILTER)
         return path or None

@@ -6,44 +6,55 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
     QSlider,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from mnist_desktop.core.dataset import NUM_CLASSES
-from mnist_desktop.core.reading import PageReading, read_drawing
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, recent, theme, workers
+from mnist_desktop.gui.accessibility import announce
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
 from mnist_desktop.gui.widgets.images import gray_pixmap
 from mnist_desktop.gui.widgets.pixel_view import PixelView
 from mnist_desktop.gui.widgets.prob_bars import ProbabilityBars
 
+if TYPE_CHECKING:
+    from mnist_desktop.core.reading import PageReading
+
 LIVE_DEBOUNCE_MS = 40  # while drawing: read at most ~25 times a second
-STAGE_SIZE = 84
+STAGE_SIZE = 72
+# Why the Teach buttons are (not) available, said where they are.
+TEACH_ONE = "Read wrong? Press the digit you drew (or its key); the drawing is kept to train on later:"
+TEACH_NOTHING = "Draw one digit, then press what it is here (or its key) to keep it for training:"
+TEACH_SEVERAL = "Teaching takes one digit at a time: clear the canvas and draw a single digit to teach it."
 
 
 def _stage_label(title: str) -> tuple[QLabel, QWidget]:
     picture = QLabel()
     picture.setFixedSize(STAGE_SIZE, STAGE_SIZE)
     picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    picture.setStyleSheet("background: black; border: 1px solid #888;")
+    picture.setStyleSheet("background: black;")  # MNIST's own black field, in either theme
+    picture.setFrameShape(QFrame.Shape.Box)
     caption = QLabel(title)
     caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    caption.setStyleSheet("color: #555; font-size: 9pt;")
+    theme.muted(caption, small=True)
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -86,9 +97,11 @@ class DrawTab(Tab):
         self.undo_button.clicked.connect(self.canvas.undo)
         self.pen_slider = QSlider(Qt.Orientation.Horizontal)
         self.pen_slider.setObjectName("penWidthSlider")
+        self.pen_slider.setAccessibleName("Pen width")
         self.pen_slider.setRange(2, 48)
         self.pen_slider.setValue(int(self.canvas.pen_width))
         self.pen_slider.valueChanged.connect(self._pen_changed)
+        persist.mark(self.pen_slider, "draw/pen_width")
         self.pen_label = QLabel()
         self._pen_changed(self.pen_slider.value())
         self.theme_check = QCheckBox("Light canvas")
@@ -122,7 +135,8 @@ class DrawTab(Tab):
 
         self.prediction_label = QLabel()
         self.prediction_label.setObjectName("predictionLabel")
-        self.prediction_label.setStyleSheet("font-size: 30pt; font-weight: 600;")
+        self.prediction_label.setAccessibleName("Reading of the drawing")
+        theme.sized(self.prediction_label, 30, QFont.Weight.DemiBold)
         self.prediction_label.setWordWrap(True)
         self.hint_label = QLabel()
         self.hint_label.setObjectName("predictionHint")
@@ -134,12 +148,12 @@ class DrawTab(Tab):
         self.fit_picture, fit_box = _stage_label("fitted in 20x20")
         self.final_view = PixelView(annotate=False)
         self.final_view.setObjectName("modelInputView")
-        self.final_view.setFixedSize(126, 126)
+        self.final_view.setFixedSize(112, 112)
         self.final_view.setToolTip("What the model reads: 28x28, centre of mass in the middle. Hover for values.")
         final_caption = QLabel("28x28 input (hover: pixel values)")
-        final_caption.setStyleSheet("color: #555; font-size: 9pt;")
+        theme.muted(final_caption, small=True)
         self.hover_label = QLabel(" ")
-        self.hover_label.setStyleSheet("color: #555; font-size: 9pt;")
+        theme.muted(self.hover_label, small=True)
         self.final_view.hovered.connect(lambda r, c, v: self.hover_label.setText(f"row {r}, column {c}: {v}"))
         stages = QHBoxLayout()
         stages.addWidget(crop_box, 0, Qt.AlignmentFlag.AlignTop)
@@ -158,9 +172,13 @@ class DrawTab(Tab):
         self.digits_row.setSpacing(6)
         self.digits_group = QGroupBox("Digits found, left to right")
         self.digits_group.setLayout(self.digits_row)
-        self.digits_group.hide()
+        # Several digits: their row takes the place of the first digit's stages, so nothing above
+        # or below moves (the bars keep their spacing).
+        self.details = QStackedWidget()
+        self.details.addWidget(stages_group)
+        self.details.addWidget(self.digits_group)
 
-        self.teach_label = QLabel("Read wrong? Tell it what you drew; the drawing is kept to train on later:")
+        self.teach_label = QLabel(TEACH_NOTHING)
         self.teach_label.setWordWrap(True)
         teach_buttons = QHBoxLayout()
         teach_buttons.setSpacing(2)
@@ -168,8 +186,13 @@ class DrawTab(Tab):
         for d in range(NUM_CLASSES):
             button = QPushButton(str(d))
             button.setObjectName(f"teach{d}")
+            button.setAccessibleName(f"Teach: {d}")
+            button.setToolTip(f"Save this drawing as a {d} (or press {d} on the Draw tab)")
             button.setFixedWidth(32)
             button.clicked.connect(lambda _=False, digit=d: self.teach(digit))
+            # The digit keys teach too, anywhere on this tab (nothing here takes typed text).
+            QShortcut(QKeySequence(str(d)), self, lambda digit=d: self._teach_key(digit),
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.teach_buttons.append(button)
             teach_buttons.addWidget(button)
         teach_buttons.addStretch(1)
@@ -198,8 +221,7 @@ class DrawTab(Tab):
         right.addWidget(self.prediction_label)
         right.addWidget(self.hint_label)
         right.addWidget(self.bars, 1)
-        right.addWidget(self.digits_group)
-        right.addWidget(stages_group)
+        right.addWidget(self.details)
         right.addWidget(teach_group)
 
         layout = QHBoxLayout(self)
@@ -236,6 +258,8 @@ class DrawTab(Tab):
             self.prediction_label.setText("…")
             self.hint_label.setText("The model is still loading.")
             return None
+        from mnist_desktop.core.reading import read_drawing  # with OpenCV: after the first paint
+
         started = time.perf_counter()
         page = read_drawing(self.canvas.ink(), predictor)
         self._show(page)
@@ -248,8 +272,12 @@ class DrawTab(Tab):
 
     def _show(self, page: PageReading | None) -> None:
         self.page = page
+        one = page is not None and len(page.readings) == 1
         for button in self.teach_buttons:
-            button.setEnabled(page is not None and len(page.readings) == 1)
+            button.setEnabled(one)
+        self.teach_label.setText(
+            TEACH_SEVERAL if page is not None and len(page.readings) > 1 else
+            TEACH_NOTHING if not one else TEACH_ONE)
         self._clear_digits_row()
         if page is None or not page.readings:
             self.prediction_label.setText("Draw a digit")
@@ -287,6 +315,7 @@ class DrawTab(Tab):
         self.final_view.set_image(stages.result)
         if not self.saliency_check.isChecked():
             self.canvas.set_overlay(None)
+        announce(self.prediction_label, f"Read: {self.prediction_label.text()}")
         self.readingShown.emit(self.prediction_label.text())
 
     def _clear_digits_row(self) -> None:
@@ -294,7 +323,7 @@ class DrawTab(Tab):
             item = self.digits_row.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        self.digits_group.hide()
+        self.details.setCurrentIndex(0)
 
     def _fill_digits_row(self, page: PageReading) -> None:
         for reading, stages in zip(page.readings, page.stages, strict=True):
@@ -310,7 +339,7 @@ class DrawTab(Tab):
             layout.addWidget(text)
             self.digits_row.addWidget(box)
         self.digits_row.addStretch(1)
-        self.digits_group.show()
+        self.details.setCurrentWidget(self.digits_group)
 
     # ------------------------------------------------------------------ files
     def classify_file(self, path: str | None = None) -> PageReading | None:
@@ -322,9 +351,10 @@ class DrawTab(Tab):
         if path is None:
             from mnist_desktop.gui.dialogs import IMAGE_FILTER
 
-            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", str(Path.home()), IMAGE_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self, "Classify an image", recent.start_folder(), IMAGE_FILTER)
             if not path:
                 return None
+            recent.add("image", path)
         try:
             light, _ = to_light_ink(to_gray(read_image(path)))
         except (DatasetError, ValueError) as exc:
@@ -336,6 +366,10 @@ class DrawTab(Tab):
         return self.page
 
     # ------------------------------------------------------------------ teaching
+    def _teach_key(self, digit: int) -> None:
+        if self.teach_buttons[digit].isEnabled():
+            self.teach(digit)
+
     def teach(self, digit: int) -> Path | None:
         from mnist_desktop.core.personal import save_drawing
 
@@ -394,6 +428,8 @@ class _Square(QWidget):
 
 
 def _fit(image: np.ndarray):
+    import cv2
+
     if image.size == 0:
         return gray_pixmap(np.zeros((28, 28), np.uint8), STAGE_SIZE)
     h, w = image.shape

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableWidgetItem,
@@ -27,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.core.dataset import NUM_CLASSES
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen
+from mnist_desktop.gui.widgets.progress import ProgressBar
 
 
 class _NumberItem(QTableWidgetItem):
@@ -86,7 +86,7 @@ class EvaluationTab(Tab):
         self.export_button = QPushButton("Export report…")
         self.export_button.setObjectName("exportReportButton")
         self.export_button.clicked.connect(lambda: self.export_report())
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
         self.progress.hide()
@@ -115,7 +115,7 @@ class EvaluationTab(Tab):
     def _summary_page(self) -> QWidget:
         self.headline = QLabel("–")
         self.headline.setObjectName("accuracyHeadline")
-        self.headline.setStyleSheet("font-size: 22pt; font-weight: 600;")
+        theme.sized(self.headline, 22, QFont.Weight.DemiBold)
         self.subline = QLabel()
         self.subline.setWordWrap(True)
         self.averages_table = make_table(["average", "precision", "recall", "F1"])
@@ -123,8 +123,8 @@ class EvaluationTab(Tab):
         self.class_table = make_table(["class", "precision", "recall", "F1", "support", "accuracy"])
         self.class_table.setObjectName("perClassTable")
         self.class_table.setSortingEnabled(True)
-        self.f1_plot = make_plot("Per-class precision and recall", object_name="perClassPlot")
-        self.f1_plot.addLegend(offset=(-10, -10))
+        self.f1_plot = make_plot("Per class", object_name="perClassPlot",
+                                 legend=[(BLUE, "precision"), (ORANGE, "recall")])
         left = QVBoxLayout()
         left.addWidget(self.headline)
         left.addWidget(self.subline)
@@ -163,6 +163,7 @@ class EvaluationTab(Tab):
         splitter.addWidget(left_widget)
         splitter.addWidget(right_widget)
         splitter.setSizes([560, 520])
+        persist.mark(splitter, "evaluation/confusion_splitter")
         QVBoxLayout(page).addWidget(splitter)
         return page
 
@@ -179,10 +180,11 @@ class EvaluationTab(Tab):
     def _curves_page(self) -> QWidget:
         self.curves_label = QLabel()
         self.curves_label.setWordWrap(True)
-        self.curve_loss = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="historyLossPlot")
-        self.curve_accuracy = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="historyAccuracyPlot")
-        for plot in (self.curve_loss, self.curve_accuracy):
-            plot.addLegend(offset=(-10, 10))
+        legend = [(BLUE, "training"), (ORANGE, "validation")]
+        self.curve_loss = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="historyLossPlot",
+                                    legend=legend)
+        self.curve_accuracy = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="historyAccuracyPlot",
+                                        legend=legend)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.curves_label)
@@ -333,6 +335,7 @@ class EvaluationTab(Tab):
             table.setItem(c, 4, _NumberItem(int(per["support"][c]), f"{int(per['support'][c]):,}"))
             table.setItem(c, 5, _NumberItem(float(per["accuracy"][c]), f"{per['accuracy'][c]:.2%}"))
         table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # classes 0 -> 9 until a header is clicked
 
     def _fill_bars(self) -> None:
         per = self.evaluation.per_class
@@ -341,12 +344,8 @@ class EvaluationTab(Tab):
         x = np.arange(NUM_CLASSES)
         plot.addItem(pg.BarGraphItem(x=x - 0.2, height=per["precision"], width=0.38, brush=brush(BLUE), name="precision"))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=per["recall"], width=0.38, brush=brush(ORANGE), name="recall"))
-        legend = plot.getPlotItem().legend
-        legend.clear()
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(BLUE)), "precision")
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(ORANGE)), "recall")
-        low = float(min(per["precision"].min(), per["recall"].min()))
-        plot.getPlotItem().setYRange(max(0.0, low - 0.01), 1.0, padding=0)
+        # Bars start at zero: a cut axis would make a 0.99 look half the height of a 1.0.
+        plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
         class_ticks(plot, self.evaluation.class_names)
 
     def _caption(self, i: int) -> str:
@@ -419,7 +418,7 @@ class EvaluationTab(Tab):
     def _ask_compare(self) -> None:
         from mnist_desktop.gui.dialogs import MODEL_FILTER
 
-        path, _ = QFileDialog.getOpenFileName(self, "Model B", str(Path.home()), MODEL_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Model B", recent.start_folder(), MODEL_FILTER)
         if path:
             self.compare_with(path)
 
@@ -478,10 +477,18 @@ class EvaluationTab(Tab):
     # ------------------------------------------------------------------ report
     def export_report(self, folder: str | Path | None = None) -> None:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "Export the report into a folder", str(Path.home()))
+            # A save dialog, not "choose a folder": a new folder's name can simply be typed in.
+            name = f"report-{self.predictor.name if self.evaluation is not None else 'model'}"
+            folder, _ = QFileDialog.getSaveFileName(
+                self, "Export the report as a folder (a new name creates it)", str(Path(recent.start_folder()) / name),
+                "Folder (*)", options=QFileDialog.Option.DontConfirmOverwrite)
             if not folder:
                 return
+            recent.remember_folder(Path(folder).parent)
         target = Path(folder)
+        if target.exists() and not target.is_dir():
+            QMessageBox.warning(self, "Cannot export the report", f"{target} is a file, not a folder.")
+            return
         if self.evaluation is None or self.is_stale():
             self._export_after = target
             if self.evaluate() is None:

@@ -6,22 +6,51 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt, QByteArray, QEvent, QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QTabWidget,
 )
 
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, recent, theme, workers
+from mnist_desktop.gui.app import app_icon
 from mnist_desktop.gui.settings import APP_NAME, settings
 from mnist_desktop.gui.state import AppState
+from mnist_desktop.gui.widgets.progress import ProgressBar
 
 TAB_TITLES = ("Dataset", "Training", "Evaluation", "Draw", "Camera")
+MODEL_SUFFIXES = (".keras", ".h5", ".tflite")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".pgm", ".ppm")
+PROJECT_URL = "https://github.com/mnist-desktop/mnist-desktop"
+FIRST_PAINT_FALLBACK_MS = 400
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, right after the first widget of the app has been painted."""
+
+    def __init__(self, then, parent: QObject) -> None:
+        super().__init__(parent)  # owned by the window: no parentless wrapper left to the collector
+        self._then = then
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            QTimer.singleShot(0, then)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -34,6 +63,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        if restore:  # the remembered light/dark choice, before anything paints
+            theme.manager().set_choice(str(settings().value(theme.SETTING, "system") or "system"))
         self.state = AppState(self)
         self._pending = {"dataset", "model"}
         self.dataset_task = workers.TaskSlot(self, "Loading the data set")
@@ -61,13 +94,26 @@ class MainWindow(QMainWindow):
             else:
                 self.resize(1280, 820)
             self.tabs.setCurrentIndex(int(stored.value("window/tab", 0) or 0) % len(TAB_TITLES))
+            persist.restore(self, stored)
         else:
             self.resize(1280, 820)
         dataset = dataset or (stored.value("data/dataset") if restore else None) or None
         model = model or (stored.value("data/model") if restore else None) or None
-        # After the window is shown: the first paint must not wait for NumPy or LiteRT.
-        QTimer.singleShot(0, lambda: self.open_dataset(dataset, remember=False))
-        QTimer.singleShot(0, lambda: self.open_model(model, remember=False))
+        # After the first paint: loading threads (NumPy, LiteRT) would compete with it for the GIL.
+        # A window that is never shown starts them anyway, a moment later.
+        self._initial_loads = (dataset, model)
+        self._first_paint = _FirstPaint(self._start_initial_loads, self)
+        QApplication.instance().installEventFilter(self._first_paint)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self, self._start_initial_loads)
+
+    def _start_initial_loads(self) -> None:
+        if self._initial_loads is None:
+            return
+        dataset, model = self._initial_loads
+        self._initial_loads = None
+        QApplication.instance().removeEventFilter(self._first_paint)
+        self.open_dataset(dataset, remember=False)
+        self.open_model(model, remember=False)
 
     # ------------------------------------------------------------------ construction
     def _build_tabs(self) -> None:
@@ -96,7 +142,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.busy_label = QLabel()
-        self.busy_progress = QProgressBar()
+        self.busy_progress = ProgressBar()
         self.busy_progress.setObjectName("busyProgress")
         self.busy_progress.setMaximumWidth(180)
         self.busy_progress.setRange(0, 100)
@@ -129,18 +175,42 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.classify_action = self._action(file_menu, "&Classify image…", lambda: self.draw_tab.classify_file(),
                                             "Ctrl+I")
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self._fill_recent()
         file_menu.addSeparator()
         self._action(file_menu, "&Reset to bundled MNIST and shipped model", self._reset_defaults)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
+        edit = menu.addMenu("&Edit")
+        self.undo_action = self._action(edit, "&Undo stroke", self._undo, QKeySequence.StandardKey.Undo)
+        self.clear_action = self._action(edit, "C&lear drawing", self._clear, "Ctrl+Backspace")
+        edit.addSeparator()
+        self.copy_reading_action = self._action(edit, "&Copy reading", self.copy_reading, QKeySequence.StandardKey.Copy)
+        self.copy_image_action = self._action(edit, "Copy &image", self.copy_image, "Ctrl+Shift+C")
+
         view = menu.addMenu("&View")
         for index, title in enumerate(TAB_TITLES):
             self._action(view, f"&{title}", lambda _=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+        view.addSeparator()
+        theme_menu = view.addMenu("T&heme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for key, text in theme.CHOICES:
+            action = QAction(text, self, checkable=True)
+            action.setChecked(theme.manager().choice == key)
+            action.triggered.connect(lambda _=False, k=key: theme.choose(k))
+            group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[key] = action
 
         help_menu = menu.addMenu("&Help")
-        self.report_problem_action = self._action(help_menu, "&Report a problem…", self._report_problem)
+        self._action(help_menu, "&User guide", self._user_guide, QKeySequence.StandardKey.HelpContents)
+        self.report_problem_action = self._action(help_menu, "&Report a problem…", self.report_problem)
+        help_menu.addSeparator()
         self._action(help_menu, "&About MNIST Desktop", self._about)
+        self._action(help_menu, "About &Qt", QApplication.aboutQt)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -181,7 +251,9 @@ class MainWindow(QMainWindow):
             self.state.set_dataset(dataset, path)
             if remember:
                 settings().setValue("data/dataset", path or "")
-            self.statusBar().showMessage(f"Loaded {dataset.summary()}", 5000)
+            if path:
+                recent.add("dataset", path)
+                self._fill_recent()
 
         def failed(exc) -> None:
             if not remember and path:
@@ -211,10 +283,13 @@ class MainWindow(QMainWindow):
             return load_predictor(source)
 
         def loaded(predictor) -> None:
+            # The permanent "Model: …" label says it; a second "ready" message would repeat the name.
             self.state.set_model(predictor, path)
             if remember:
                 settings().setValue("data/model", path or "")
-            self.statusBar().showMessage(f"Model {predictor.describe()} ready", 5000)
+            if path:
+                recent.add("model", path)
+                self._fill_recent()
 
         def failed(exc) -> None:
             if not remember and path:
@@ -269,7 +344,7 @@ class MainWindow(QMainWindow):
     def _ask_model(self) -> None:
         from mnist_desktop.gui.dialogs import MODEL_FILTER
 
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", str(Path.home()), MODEL_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", recent.start_folder(), MODEL_FILTER)
         if path:
             self.open_model(path)
 
@@ -280,18 +355,29 @@ class MainWindow(QMainWindow):
         self.open_dataset(None)
         self.open_model(None)
 
-    def _report_problem(self) -> QMessageBox:
-        """Where the log file is (what a bug report needs), with a button that opens its folder."""
-        from PySide6.QtCore import Qt, QUrl
-        from PySide6.QtGui import QDesktopServices
+    def _about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", about_text())
 
+    def _user_guide(self) -> None:
+        readme = Path(__file__).resolve().parents[2] / "README.md"
+        url = QUrl.fromLocalFile(str(readme)) if readme.is_file() else QUrl(f"{PROJECT_URL}#readme")
+        QDesktopServices.openUrl(url)
+
+    def report_problem(self) -> str:
+        """What a bug report needs: the versions and the last error go to the clipboard, and a box
+        says where to report and where the log file to attach is (a button opens its folder)."""
+        from mnist_desktop.gui.app import last_error
         from mnist_desktop.logs import log_file
 
         path = log_file()
+        text = ("\n".join(versions()) + "\n\nLast error:\n" + (last_error() or "none in this session")
+                + f"\n\nLog file: {path}")
+        QGuiApplication.clipboard().setText(text)
         box = QMessageBox(self)
         box.setObjectName("reportProblemDialog")
         box.setWindowTitle("Report a problem")
-        box.setText("Please describe what you did and what happened, and attach the log file:")
+        box.setText("The versions and the last error are on the clipboard: paste them into a new issue at "
+                    f"{PROJECT_URL}/issues with what you did just before, and attach the log file:")
         box.setInformativeText(str(path))
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_folder = box.addButton("Open log folder", QMessageBox.ButtonRole.ActionRole)
@@ -299,10 +385,80 @@ class MainWindow(QMainWindow):
         open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
-        return box
+        return text
 
-    def _about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", about_text())
+    # ------------------------------------------------------------------ edit
+    def _current_tab(self):
+        return self.tabs.currentWidget()
+
+    def _undo(self) -> None:
+        self.show_tab("Draw")
+        self.draw_tab.canvas.undo()
+
+    def _clear(self) -> None:
+        self.show_tab("Draw")
+        self.draw_tab.canvas.clear()
+
+    def copy_reading(self) -> str:
+        """The reading of the Camera tab when it is shown, else the Draw tab's."""
+        label = self.camera_tab.reading_label if self._current_tab() is self.camera_tab else self.draw_tab.prediction_label
+        text = label.text()
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(f"Copied “{text}”", 3000)
+        return text
+
+    def copy_image(self) -> None:
+        widget = self.camera_tab.view if self._current_tab() is self.camera_tab else self.draw_tab.canvas
+        QGuiApplication.clipboard().setPixmap(widget.grab())
+        self.statusBar().showMessage("Copied the image", 3000)
+
+    # ------------------------------------------------------------------ recent files and drops
+    def _fill_recent(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        entries = [(kind, path) for kind in recent.KINDS for path in recent.paths(kind)]
+        for kind, path in entries:
+            action = menu.addAction(f"{Path(path).name}  ({kind})")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, k=kind, p=path: self.open_recent(k, p))
+        if entries:
+            menu.addSeparator()
+            menu.addAction("Clear the list", lambda: (recent.clear(), self._fill_recent()))
+        else:
+            menu.addAction("No recent files").setEnabled(False)
+
+    def open_recent(self, kind: str, path: str) -> None:
+        if not Path(path).exists():
+            recent.remove(kind, path)
+            self._fill_recent()
+            self.statusBar().showMessage(f"{path} is gone; removed it from the list", 8000)
+            return
+        self.open_path(path, kind)
+
+    def open_path(self, path: str, kind: str | None = None) -> str:
+        """Open a data set, a model or an image, wherever it belongs; returns which it was taken for."""
+        kind = kind or file_kind(path)
+        if kind == "model":
+            self.open_model(path)
+        elif kind == "image":
+            recent.add("image", path)
+            self._fill_recent()
+            self.draw_tab.classify_file(path)
+        else:
+            self.open_dataset(path)
+        return kind
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        urls = [url for url in event.mimeData().urls() if url.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.open_path(urls[0].toLocalFile())
 
     # ------------------------------------------------------------------ closing
     def is_stopping(self) -> bool:
@@ -321,6 +477,9 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self._stopping = True
+            # Closed before its first paint: nothing is to be loaded any more.
+            self._initial_loads = None
+            QApplication.instance().removeEventFilter(self._first_paint)
             for tab in (self.training_tab, self.evaluation_tab, self.draw_tab, self.camera_tab, self.dataset_tab):
                 tab.shutdown()
             for slot in self.findChildren(workers.TaskSlot):
@@ -334,6 +493,7 @@ class MainWindow(QMainWindow):
         stored = settings()
         stored.setValue("window/geometry", self.saveGeometry())
         stored.setValue("window/tab", self.tabs.currentIndex())
+        persist.save(self, stored)
         stored.sync()
         super().closeEvent(event)
 
@@ -356,29 +516,45 @@ class MainWindow(QMainWindow):
             self.close()
 
 
-def about_text() -> str:
+def file_kind(path: str) -> str:
+    """'model', 'image' or 'dataset' (folders, .npz, .csv, IDX files), by the name alone."""
+    suffix = Path(path).suffix.lower()
+    if suffix in MODEL_SUFFIXES:
+        return "model"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    return "dataset"
+
+
+def versions() -> list[str]:
     import platform
 
     import numpy
     from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
 
     from mnist_desktop import __version__
 
-    versions = [f"MNIST Desktop {__version__}", f"Python {platform.python_version()}",
-                f"PySide6 {pyside_version}", f"NumPy {numpy.__version__}"]
+    found = [f"MNIST Desktop {__version__}", f"Python {platform.python_version()} on {platform.platform()}",
+             f"PySide6 {pyside_version} (Qt {qVersion()})", f"NumPy {numpy.__version__}"]
     for module, title in (("cv2", "OpenCV"), ("ai_edge_litert", "LiteRT"), ("tensorflow", "TensorFlow"),
                           ("keras", "Keras")):
         loaded = sys.modules.get(module)
         version = getattr(loaded, "__version__", None) if loaded else None
         if version:
-            versions.append(f"{title} {version}")
+            found.append(f"{title} {version}")
         elif module in ("tensorflow", "keras"):
-            versions.append(f"{title}: loads when you first train")
+            found.append(f"{title}: loads when you first train")
+    return found
+
+
+def about_text() -> str:
+    versions_found = versions()
     return (
         f"<h3>{APP_NAME}</h3>"
         "<p>Handwritten digit recognition you can explore, train, evaluate and use: draw digits with the "
         "mouse or hold them up to a camera.</p>"
-        f"<p>{'<br>'.join(versions)}</p>"
+        f"<p>{'<br>'.join(versions_found)}</p>"
         "<p><b>MNIST</b>: Yann LeCun, Corinna Cortes and Christopher J. C. Burges, <i>The MNIST database of "
         "handwritten digits</i>, distributed under Creative Commons Attribution-Share Alike 3.0. "
         "Fashion-MNIST: Zalando Research, MIT licence.</p>"

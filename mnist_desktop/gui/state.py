@@ -30,6 +30,7 @@ class AppState(QObject):
         self.model_path: Path | None = None
         self.trained: Any = None
         self._personal = None
+        self._personal_paths: list[Path] = []
 
     def set_dataset(self, dataset, path: str | Path | None) -> None:
         self.dataset = dataset
@@ -54,12 +55,19 @@ class AppState(QObject):
     def personal(self):
         """The user's saved drawings as a Dataset (read from disk once, again after a change)."""
         if self._personal is None:
-            from mnist_desktop.core.personal import load_personal_dataset
+            from mnist_desktop.core.personal import load_personal_drawings
 
-            self._personal = load_personal_dataset()
+            self._personal, self._personal_paths = load_personal_drawings()
         return self._personal
 
+    @property
+    def personal_paths(self) -> list[Path]:
+        """The file of each drawing in `personal`, row for row (to delete or relabel one)."""
+        self.personal  # noqa: B018 - loads both together
+        return self._personal_paths
+
     def personal_saved(self) -> None:
+        """A drawing was saved, deleted or relabelled."""
         self._personal = None
         self.personalChanged.emit()
 

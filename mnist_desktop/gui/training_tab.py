@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSlider,
@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui import workers
+from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.settings import settings
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.tables import make_table
 from mnist_desktop.gui.widgets.plots import BLUE, GREY, ORANGE, make_plot, pen
+from mnist_desktop.gui.widgets.progress import ProgressBar
 from mnist_desktop.ml.architectures import ARCHITECTURES, get_architecture
 from mnist_desktop.ml.training import SCHEDULES
 
@@ -88,12 +89,15 @@ class TrainingTab(Tab):
     def _build(self) -> None:
         self.arch_combo = QComboBox()
         self.arch_combo.setObjectName("archCombo")
+        # Long names elide instead of widening the whole settings column.
+        self.arch_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.arch_combo.setMinimumContentsLength(18)
         for arch in ARCHITECTURES.values():
             self.arch_combo.addItem(f"{arch.title} ({arch.params:,} parameters)", arch.name)
         self.arch_combo.currentIndexChanged.connect(self._architecture_changed)
         self.arch_description = QLabel()
         self.arch_description.setWordWrap(True)
-        self.arch_description.setStyleSheet("color: #555;")
+        theme.muted(self.arch_description)
 
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("epochsSpin")
@@ -124,6 +128,7 @@ class TrainingTab(Tab):
         self.validation_spin.setDecimals(2)
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setObjectName("trainSizeSlider")
+        self.size_slider.setAccessibleName("Number of training images")
         self.size_slider.valueChanged.connect(self._show_size)
         self.size_label = QLabel()
         self.size_label.setMinimumWidth(110)
@@ -147,6 +152,15 @@ class TrainingTab(Tab):
         log_row = QHBoxLayout()
         log_row.addWidget(self.log_check)
         log_row.addWidget(self.log_folder_button, 1)
+
+        # The architecture first: choosing it resets the other fields to its recipe.
+        persist.mark(self.arch_combo, "training/architecture", order=0)
+        for widget, key in ((self.epochs_spin, "epochs"), (self.batch_combo, "batch_size"),
+                            (self.lr_combo, "learning_rate"), (self.schedule_combo, "schedule"),
+                            (self.augment_check, "augment"), (self.patience_spin, "patience"),
+                            (self.validation_spin, "validation"), (self.seed_spin, "seed"),
+                            (self.personal_check, "personal"), (self.finetune_check, "finetune")):
+            persist.mark(widget, f"training/{key}")
 
         form = QFormLayout()
         form.addRow("Architecture", self.arch_combo)
@@ -202,17 +216,16 @@ class TrainingTab(Tab):
         self.result_label.setWordWrap(True)
         after = QVBoxLayout()
         after.addWidget(self.result_label)
-        after_buttons = QHBoxLayout()
-        for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
+        after_buttons = QGridLayout()  # two by two: four in a row do not fit a narrow window
+        for index, button in enumerate((self.use_button, self.evaluate_button, self.save_button, self.default_button)):
             button.setEnabled(False)
-            after_buttons.addWidget(button)
+            after_buttons.addWidget(button, index // 2, index % 2)
         after.addLayout(after_buttons)
         result_box = QGroupBox("Result")
         result_box.setLayout(after)
 
         left = QVBoxLayout()
         left.addWidget(settings_box)
-        left.addLayout(buttons)
         left.addWidget(result_box)
         left.addStretch(1)
         left_widget = QWidget()
@@ -220,25 +233,34 @@ class TrainingTab(Tab):
         left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
         left_scroll.setWidget(left_widget)
-        left_scroll.setMinimumWidth(430)
-        left_scroll.setMaximumWidth(520)
+        # Wide enough for the form: it scrolls up and down only, never sideways.
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setMinimumWidth(left_widget.minimumSizeHint().width()
+                                    + left_scroll.verticalScrollBar().sizeHint().width() + 2 * left_scroll.frameWidth())
+        left_scroll.setMaximumWidth(max(520, left_scroll.minimumWidth()))
 
         self.status_label = QLabel("Ready.")
         self.status_label.setObjectName("trainStatus")
         self.device_label = QLabel("Training on: a GPU when TensorFlow sees one, else the CPU")
         self.device_label.setObjectName("trainDevice")
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setObjectName("trainProgress")
         self.progress.setRange(0, 1000)
         self.progress.setFormat("")
         self.progress.setTextVisible(True)
         self.loss_plot = make_plot("Loss", left="cross-entropy", bottom="epoch", object_name="lossPlot")
         self.accuracy_plot = make_plot("Accuracy", left="accuracy", bottom="epoch", object_name="accuracyPlot")
-        for plot in (self.loss_plot, self.accuracy_plot):
-            plot.addLegend(offset=(-10, 10))
+        # One legend for both charts, above them: it never covers a curve and never gets cut.
+        self.legend_label = QLabel("  ".join(
+            f"<span style='color:{colour}'>{mark}</span> {name}"
+            for colour, mark, name in ((BLUE, "━", "training (smoothed)"), (ORANGE, "●", "validation, each epoch"),
+                                       (GREY, "━", "earlier runs"))))
+        self.legend_label.setObjectName("trainingLegend")
         self.accuracy_plot.getPlotItem().setYRange(0.8, 1.0)
         self.accuracy_plot.getPlotItem().enableAutoRange(y=False)
-        self.table = make_table(["epoch", "loss", "accuracy", "val loss", "val accuracy", "time", "learning rate"])
+        self.table = make_table(["epoch", "loss", "acc.", "val loss", "val acc.", "time", "LR"])
+        for column, full in ((2, "accuracy"), (4, "validation accuracy"), (6, "learning rate")):
+            self.table.horizontalHeaderItem(column).setToolTip(full)
         self.table.setObjectName("epochTable")
         self.table.setMaximumHeight(170)
 
@@ -246,6 +268,7 @@ class TrainingTab(Tab):
         right.addWidget(self.device_label)
         right.addWidget(self.status_label)
         right.addWidget(self.progress)
+        right.addWidget(self.legend_label)
         plots = QHBoxLayout()
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.accuracy_plot)
@@ -253,7 +276,11 @@ class TrainingTab(Tab):
         right.addWidget(self.table)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(left_scroll)
+        # Train / Pause / Stop stay in view under the scrolling settings, at any window height.
+        left_column = QVBoxLayout()
+        left_column.addWidget(left_scroll, 1)
+        left_column.addLayout(buttons)
+        layout.addLayout(left_column)
         layout.addLayout(right, 1)
         self._architecture_changed()
         self._dataset_changed(None)
@@ -375,6 +402,7 @@ class TrainingTab(Tab):
             initial = source
 
         self._start_curves(config)
+        keyboard = self.train_button.hasFocus()
         self._stop_requested = False
         self._last_progress = None
         self._pause.clear()
@@ -389,6 +417,8 @@ class TrainingTab(Tab):
             on_yielded=self._queue_event, on_status=self._show_status,
             on_result=self._finished, on_cancelled=self._cancelled, on_done=self._done,
         )
+        if keyboard:
+            self.stop_button.setFocus()  # a keyboard user stops with the same key
         self._timer.start()
         return task
 
@@ -454,7 +484,7 @@ class TrainingTab(Tab):
         self.use_button.setEnabled(not in_use and not self.task.busy)
         self.result_label.setText(
             f"<b>{get_architecture(result.config.architecture).title}</b>: {score} "
-            f"({result.stop_reason}{best}, {result.seconds:.0f} s). "
+            f"({result.stop_reason}{best}, {result.seconds:.0f}\u00a0s). "
             + ("The Draw and Camera tabs use this model now." if in_use else "Use it, save it or evaluate it:"))
 
     def _failed(self, exc: BaseException) -> None:
@@ -501,14 +531,11 @@ class TrainingTab(Tab):
 
     def _fade(self, run: RunCurves) -> None:
         """Earlier runs stay on the plots, faded, for comparison."""
-        legend_items = {self.loss_plot.getPlotItem().legend, self.accuracy_plot.getPlotItem().legend}
         for item in run.items:
             item.setPen(pen(GREY, 1.5, alpha=110))
             if item.opts.get("symbol"):
                 item.setSymbolBrush(pen(GREY).color())
                 item.setSymbolPen(pen(GREY, 1, alpha=110))
-            for legend in legend_items:
-                legend.removeItem(item)
 
     def _queue_event(self, event) -> None:
         # Arrives for every batch; drawn in batches by the refresh timer.
@@ -600,7 +627,8 @@ class TrainingTab(Tab):
             return
         from mnist_desktop.gui.dialogs import KERAS_FILTER
 
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", str(Path.home() / f"{trained.result.config.architecture}.keras"),
+        path, _ = QFileDialog.getSaveFileName(self, "Save model",
+                                              str(Path(recent.start_folder()) / f"{trained.result.config.architecture}.keras"),
                                               KERAS_FILTER)
         if path:
             self.save_to(Path(path))

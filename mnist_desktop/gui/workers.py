@@ -365,6 +365,9 @@ def show_error(parent: QObject | None, title: str, exc: BaseException) -> None:
 
     from mnist_desktop.core.errors import MnistDesktopError
 
+    from mnist_desktop.gui.app import record_error
+
+    record_error(f"{title}: {type(exc).__name__}: {exc}")
     widget = parent if isinstance(parent, QWidget) else None
     box = QMessageBox(widget.window() if widget else None)
     box.setIcon(QMessageBox.Icon.Warning)

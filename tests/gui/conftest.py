@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -43,6 +44,11 @@ def no_leftover_threads(qapp, monkeypatch):
     while time.monotonic() < settle:
         qapp.processEvents()
         time.sleep(0.01)
+    # Collect the closed windows' Qt wrappers here, on the GUI thread. Left to chance, the garbage
+    # collector may run inside a worker thread of a later test; PySide then hands the deletion of
+    # parentless menus (pyqtgraph's) to the GUI thread and the two threads can deadlock.
+    gc.collect()
+    qapp.processEvents()
     # A worker asked to stop ends within one step of its work (a batch, a frame, a pass).
     leftover = [w for w in workers.running_workers() if not w.wait(10_000)]
     for worker in leftover:

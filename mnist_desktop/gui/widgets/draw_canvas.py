@@ -62,9 +62,10 @@ class DrawCanvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAccessibleName("drawing canvas")
         self.setToolTip("Draw a digit, or several side by side. Ctrl+Z undoes a stroke; Esc clears.")
-        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo)
+        # Ctrl+Z is the window's Edit > Undo (a second window-wide Ctrl+Z would make both ambiguous);
+        # Esc and Delete clear only while the canvas has focus, so Delete stays free elsewhere.
         for key in (Qt.Key.Key_Escape, Qt.Key.Key_Delete):
-            QShortcut(QKeySequence(key), self, self.clear)
+            QShortcut(QKeySequence(key), self, self.clear, context=Qt.ShortcutContext.WidgetShortcut)
         self._allocate()
 
     def sizeHint(self) -> QSize:  # noqa: N802

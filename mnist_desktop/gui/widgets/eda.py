@@ -3,28 +3,38 @@ per class, each with a caption that says what it shows in this data set's own nu
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from mnist_desktop.core.stats import DatasetStats
 from mnist_desktop.gui.widgets.images import rgb_qimage
-from mnist_desktop.gui.widgets.plots import BLUE, ORANGE, brush, class_ticks, make_plot, pen
+from mnist_desktop.gui import theme
+from mnist_desktop.gui.widgets.plots import BLUE, ORANGE, brush, class_ticks, foreground, make_plot, pen
 
 
 def _caption(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #555; margin-bottom: 14px;")
-    return label
+    label.setContentsMargins(0, 0, 0, 14)
+    return theme.muted(label)
+
+
+CHART_HEIGHT = 240
+
+
+def _chart_slot() -> QWidget:
+    slot = QWidget()
+    slot.setFixedHeight(CHART_HEIGHT)
+    return slot
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(f"<b>{text}</b>")
-    label.setStyleSheet("font-size: 11pt; margin-top: 6px;")
+    label = QLabel(text)
+    theme.sized(label, 11, QFont.Weight.Bold)
+    label.setContentsMargins(0, 6, 0, 0)
     return label
 
 
@@ -35,12 +45,14 @@ class StatsView(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
 
+        # The charts are made when the first statistics arrive: until then there is nothing to draw,
+        # and the first paint of the window does not wait for them. Same-sized slots keep the page still.
+        self._layout = layout
+        self.counts_plot = self.histogram_plot = self.ink_plot = None
         layout.addWidget(_heading("Label distribution"))
-        self.counts_plot = make_plot(left="images", object_name="labelDistributionPlot")
-        self.counts_plot.addLegend(offset=(-10, 10))
+        self._counts_slot = _chart_slot()
         self.counts_caption = _caption()
-        self.counts_plot.setFixedHeight(240)
-        layout.addWidget(self.counts_plot)
+        layout.addWidget(self._counts_slot)
         layout.addWidget(self.counts_caption)
 
         layout.addWidget(_heading("Mean image per class"))
@@ -61,23 +73,37 @@ class StatsView(QScrollArea):
         layout.addWidget(self.means_caption)
 
         layout.addWidget(_heading("Pixel intensities"))
-        self.histogram_plot = make_plot(left="pixels (log scale)", bottom="value", object_name="intensityPlot")
-        self.histogram_plot.getPlotItem().setLogMode(y=True)
+        self._histogram_slot = _chart_slot()
         self.histogram_caption = _caption()
-        self.histogram_plot.setFixedHeight(240)
-        layout.addWidget(self.histogram_plot)
+        layout.addWidget(self._histogram_slot)
         layout.addWidget(self.histogram_caption)
 
         layout.addWidget(_heading("Ink per class"))
-        self.ink_plot = make_plot(left="ink per image (full pixels)", object_name="inkPlot")
+        self._ink_slot = _chart_slot()
         self.ink_caption = _caption()
-        self.ink_plot.setFixedHeight(240)
-        layout.addWidget(self.ink_plot)
+        layout.addWidget(self._ink_slot)
         layout.addWidget(self.ink_caption)
         layout.addStretch(1)
         self.setWidget(body)
 
+    def _make_charts(self) -> None:
+        self.counts_plot = make_plot("Images per class", left="images", object_name="labelDistributionPlot",
+                                     legend=[(BLUE, "train"), (ORANGE, "test")])
+        self.histogram_plot = make_plot(left="pixels (log scale)", bottom="value", object_name="intensityPlot")
+        self.histogram_plot.getPlotItem().setLogMode(y=True)
+        self.ink_plot = make_plot(left="ink per image (full pixels)", object_name="inkPlot")
+        for slot, chart in ((self._counts_slot, self.counts_plot), (self._histogram_slot, self.histogram_plot),
+                            (self._ink_slot, self.ink_plot)):
+            chart.setFixedHeight(CHART_HEIGHT)
+            self._layout.replaceWidget(slot, chart)
+            slot.deleteLater()
+
     def show_stats(self, stats: DatasetStats, class_names: tuple[str, ...]) -> None:
+        import cv2  # not needed for the first paint
+
+        if self.counts_plot is None:
+            self._make_charts()
+
         x = np.arange(10)
         plot = self.counts_plot
         plot.clear()
@@ -85,10 +111,6 @@ class StatsView(QScrollArea):
                                      name="train"))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=stats.test_counts, width=0.38, brush=brush(ORANGE),
                                      pen=pen(ORANGE, 1), name="test"))
-        legend = plot.getPlotItem().legend
-        legend.clear()
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(BLUE)), "train")
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=brush(ORANGE)), "test")
         class_ticks(plot, class_names)
         train = stats.train_counts
         if train.sum():
@@ -129,7 +151,7 @@ class StatsView(QScrollArea):
         plot = self.ink_plot
         plot.clear()
         plot.addItem(pg.BarGraphItem(x=x, height=stats.ink_mean, width=0.6, brush=brush(BLUE, 200), pen=pen(BLUE, 1)))
-        plot.addItem(pg.ErrorBarItem(x=x, y=stats.ink_mean, height=2 * stats.ink_std, beam=0.2, pen=pen("#333", 1)))
+        plot.addItem(pg.ErrorBarItem(x=x, y=stats.ink_mean, height=2 * stats.ink_std, beam=0.2, pen=pen(foreground(), 1)))
         class_ticks(plot, class_names)
         if stats.ink_mean.any():
             lo, hi = int(stats.ink_mean.argmin()), int(stats.ink_mean.argmax())

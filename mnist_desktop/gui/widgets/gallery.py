@@ -7,14 +7,16 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from mnist_desktop.gui import theme
 from mnist_desktop.gui.widgets.images import gray_qimage
 
 IndexRole = Qt.ItemDataRole.UserRole + 1
 CaptionRole = Qt.ItemDataRole.UserRole + 2
 ColourRole = Qt.ItemDataRole.UserRole + 3
+BAR_LABEL_PX = 9  # the digit under each probability bar
 
 
 class DigitGalleryModel(QAbstractListModel):
@@ -78,8 +80,14 @@ class DigitDelegate(QStyledItemDelegate):
         rect = option.rect
         painter.save()
         palette = option.palette
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            # A tint and a frame, not a solid fill: a red or green caption stays readable on it.
+            tint = QColor(palette.color(QPalette.ColorRole.Highlight))
+            tint.setAlpha(60)
+            painter.fillRect(rect, tint)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.Midlight))
         thumb = self._view.thumb_size
@@ -92,8 +100,6 @@ class DigitDelegate(QStyledItemDelegate):
         if colour:
             painter.setPen(QColor(colour))
             painter.drawRect(image_rect.adjusted(-1, -1, 0, 0))
-        elif option.state & QStyle.StateFlag.State_Selected:
-            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
         else:
             painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.drawText(caption_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
@@ -101,19 +107,31 @@ class DigitDelegate(QStyledItemDelegate):
                                                           rect.width() - 2))
         if model.probabilities is not None:
             self._paint_bars(painter, model.probabilities[item], QRect(
-                rect.x() + 4, caption_rect.bottom() + 1, rect.width() - 8, self._view.bars_height - 2), colour)
+                rect.x() + 4, caption_rect.bottom() + 1, rect.width() - 8, self._view.bars_height - 2), colour,
+                palette)
         painter.restore()
 
     @staticmethod
-    def _paint_bars(painter: QPainter, probabilities: np.ndarray, area: QRect, colour: str | None) -> None:
-        """Ten tiny bars, one per class: where the model's belief went for this image."""
+    def _paint_bars(painter: QPainter, probabilities: np.ndarray, area: QRect, colour: str | None,
+                    palette: QPalette) -> None:
+        """Ten tiny bars, one per class, each over its digit: where the model's belief went."""
         width = area.width() / 10
         best = int(np.argmax(probabilities))
-        painter.setPen(Qt.PenStyle.NoPen)
+        font = QFont(painter.font())
+        font.setPixelSize(BAR_LABEL_PX)
+        painter.setFont(font)
+        text = palette.color(QPalette.ColorRole.Text)
+        other = theme.blend(text, palette.color(QPalette.ColorRole.Base), 0.55)
+        bar_bottom = area.bottom() - BAR_LABEL_PX - 1
+        bar_space = bar_bottom - area.top()
         for k, p in enumerate(probabilities):
-            height = max(1, int(round(p * area.height())))
-            painter.setBrush(QColor(colour or "#4575b4") if k == best else QColor("#9e9e9e"))
-            painter.drawRect(int(area.x() + k * width + 1), area.bottom() - height, max(1, int(width) - 2), height)
+            height = max(1, int(round(p * bar_space)))
+            x = int(area.x() + k * width)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colour or "#4575b4") if k == best else other)
+            painter.drawRect(x + 1, bar_bottom - height, max(1, int(width) - 2), height)
+            painter.setPen(text if k == best else other)
+            painter.drawText(QRect(x, bar_bottom + 1, int(width), BAR_LABEL_PX + 1), Qt.AlignmentFlag.AlignCenter, str(k))
 
 
 class DigitGallery(QListView):
@@ -124,8 +142,9 @@ class DigitGallery(QListView):
     def __init__(self, parent=None, *, thumb_size: int = 56, show_bars: bool = False) -> None:
         super().__init__(parent)
         self.thumb_size = thumb_size
+        self.placeholder = ""
         self.caption_height = self.fontMetrics().height() + 2
-        self.bars_height = 18 if show_bars else 0
+        self.bars_height = 18 + BAR_LABEL_PX if show_bars else 0
         self.gallery_model = DigitGalleryModel(self)
         self.setModel(self.gallery_model)
         self.setItemDelegate(DigitDelegate(self))
@@ -140,6 +159,21 @@ class DigitGallery(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(thumb_size // 2)
         self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def set_placeholder(self, text: str) -> None:
+        """What an empty gallery says instead of showing a blank pane (e.g. how to add images)."""
+        self.placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if self.count() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(theme.blend(self.palette().color(QPalette.ColorRole.Text),
+                                       self.palette().color(QPalette.ColorRole.Base), theme.MUTE))
+            painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.end()
 
     def cell_size(self) -> QSize:
         return QSize(max(self.thumb_size + 16, 76), self.thumb_size + 6 + self.caption_height + self.bars_height)

@@ -14,7 +14,7 @@ class ProbabilityBars(QWidget):
         super().__init__(parent)
         self.probabilities = np.zeros(10, np.float32)
         self.class_names = tuple(str(d) for d in range(10))
-        self.setMinimumSize(220, 150)
+        self.setMinimumSize(220, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAccessibleName("class probabilities")
 
