@@ -9,11 +9,11 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 # Re-exported: the name and the remembered settings live in a leaf module (no import cycle).
-from mnist_desktop.gui.settings import APP_NAME, ORGANIZATION, settings
+from mnist_desktop.gui.settings import APP_NAME, ORGANIZATION, app_icon, record_error, settings
 
 __all__ = ["APP_NAME", "ORGANIZATION", "create_application", "install_crash_dialog", "run", "settings",
            "show_crash_dialog"]
@@ -32,31 +32,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
     theme.manager()  # light or dark as the system (or the View menu) says, before the first paint
     return app
-
-
-def app_icon() -> QIcon:
-    """The theme's icon when the desktop has it installed, else the bundled hicolor files."""
-    from mnist_desktop.paths import resources_dir
-
-    icon = QIcon()
-    root = resources_dir() / "icons" / "hicolor"
-    for size in (16, 24, 32, 48, 64, 128, 256):
-        file = root / f"{size}x{size}" / "apps" / "mnist-desktop.png"
-        if file.is_file():
-            icon.addFile(str(file))
-    return QIcon.fromTheme("mnist-desktop", icon)
-
-
-_last_error: list[str] = []
-
-
-def record_error(text: str) -> None:
-    """Kept for Help > Report a problem."""
-    _last_error[:] = [text]
-
-
-def last_error() -> str:
-    return _last_error[0] if _last_error else ""
 
 
 def install_crash_dialog() -> None:

@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.gui import persist, recent, theme, workers
-from mnist_desktop.gui.app import app_icon
-from mnist_desktop.gui.settings import APP_NAME, settings
+from mnist_desktop.gui.settings import APP_NAME, app_icon, settings
 from mnist_desktop.gui.state import AppState
 from mnist_desktop.gui.widgets.progress import ProgressBar
 
@@ -366,7 +365,7 @@ class MainWindow(QMainWindow):
     def report_problem(self) -> str:
         """What a bug report needs: the versions and the last error go to the clipboard, and a box
         says where to report and where the log file to attach is (a button opens its folder)."""
-        from mnist_desktop.gui.app import last_error
+        from mnist_desktop.gui.settings import last_error
         from mnist_desktop.logs import log_file
 
         path = log_file()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mnist_desktop.gui.app import settings
+from mnist_desktop.gui.settings import settings
 
 KINDS = ("dataset", "model", "image")
 LIMIT = 8

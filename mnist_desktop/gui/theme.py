@@ -151,14 +151,14 @@ def manager() -> ThemeManager:
     app = QApplication.instance()
     if _manager is None or _manager.app is not app:
         _manager = ThemeManager(app)
-        from mnist_desktop.gui.app import settings
+        from mnist_desktop.gui.settings import settings
 
         _manager.set_choice(str(settings().value(SETTING, "system") or "system"))
     return _manager
 
 
 def choose(choice: str) -> None:
-    from mnist_desktop.gui.app import settings
+    from mnist_desktop.gui.settings import settings
 
     manager().set_choice(choice)
     settings().setValue(SETTING, manager().choice)

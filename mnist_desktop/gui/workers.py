@@ -365,7 +365,7 @@ def show_error(parent: QObject | None, title: str, exc: BaseException) -> None:
 
     from mnist_desktop.core.errors import MnistDesktopError
 
-    from mnist_desktop.gui.app import record_error
+    from mnist_desktop.gui.settings import record_error
 
     record_error(f"{title}: {type(exc).__name__}: {exc}")
     widget = parent if isinstance(parent, QWidget) else None
