@@ -172,6 +172,7 @@ def test_keys_0_to_9_teach_the_drawing(window, qtbot):
     assert tab.teach_buttons[4].accessibleName() == "Teach: 4"
 
 
+@pytest.mark.slow
 def test_keyboard_only_starts_and_stops_training(window, qtbot):
     window.show_tab("Training")
     tab = window.training_tab
@@ -186,13 +187,12 @@ def test_keyboard_only_starts_and_stops_training(window, qtbot):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert tab.train_button.hasFocus()
     qtbot.keyClick(tab.train_button, Qt.Key.Key_Space)
-    assert tab.is_training()
-    worker = tab.worker
+    assert tab.task.busy
     # Focus moves to Stop, so the same key stops it.
     assert tab.stop_button.hasFocus()
-    with qtbot.waitSignal(worker.done, timeout=120_000):
+    with qtbot.waitSignal(tab.task.finished, timeout=120_000):
         qtbot.keyClick(tab.stop_button, Qt.Key.Key_Space)
-    assert not tab.is_training()
+    assert not tab.task.busy
 
 
 def _drop(window, path: Path) -> None:
