@@ -226,21 +226,23 @@ def _split_touching(box, members, labels, options: SegmentOptions):
 
 
 def _reading_order(regions):
-    """Lines top to bottom (boxes whose vertical middles fall in a line's band), left to right."""
+    """Along the lines of writing: a digit continues the line whose last digit it overlaps most in
+    height (so a line may slope, and its digits sit higher or lower), lines top to bottom."""
     lines: list[list] = []
-    for region in sorted(regions, key=lambda r: r[0][1] + r[0][3] / 2):
+    for region in sorted(regions, key=lambda r: r[0][0]):
         x, y, w, h = region[0]
-        middle = y + h / 2
+        best, best_overlap = None, 0.0
         for line in lines:
-            top = min(r[0][1] for r in line)
-            bottom = max(r[0][1] + r[0][3] for r in line)
-            if top <= middle <= bottom or abs(middle - (top + bottom) / 2) < 0.35 * (bottom - top):
-                line.append(region)
-                break
+            lx, ly, lw, lh = line[-1][0]
+            overlap = (min(y + h, ly + lh) - max(y, ly)) / max(1, min(h, lh))
+            if overlap > best_overlap:
+                best, best_overlap = line, overlap
+        if best is not None and best_overlap >= 0.25:
+            best.append(region)
         else:
             lines.append([region])
-    lines.sort(key=lambda line: min(r[0][1] for r in line))
-    return [region for line in lines for region in sorted(line, key=lambda r: r[0][0])]
+    lines.sort(key=lambda line: float(np.mean([r[0][1] + r[0][3] / 2 for r in line])))
+    return [region for line in lines for region in line]
 
 
 def _crop(light, labels, box, members) -> DigitRegion:

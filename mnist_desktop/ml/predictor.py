@@ -22,6 +22,10 @@ _MAX_BATCH = 256
 class Predictor:
     """Class probabilities for uint8 N x 28 x 28 images in MNIST polarity."""
 
+    outputs = 10  # values per image
+    # The digit/not-digit model (`ml.not_digit`) if one is attached: readings then say "not a digit".
+    gate = None
+
     def __init__(self, model_content: bytes, *, path: Path | None = None,
                  metadata: dict[str, Any] | None = None, threads: int = 2) -> None:
         self.path = path
@@ -52,6 +56,10 @@ class Predictor:
         return f"{self.name} ({accuracy:.2%} on MNIST test)" if accuracy is not None else self.name
 
     # ------------------------------------------------------------ inference
+    def digit_scores(self, images: np.ndarray) -> np.ndarray | None:
+        """How likely each prepared input is one digit at all (0..1), or None without a gate."""
+        return None if self.gate is None else self.gate.digit_scores(images)
+
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 10) float32 probabilities; a single 28x28 image gives (1, 10)."""
         images = np.asarray(images)
@@ -63,7 +71,7 @@ class Predictor:
             raise ValueError(f"expected N x 28 x 28 images, got shape {images.shape}")
         scale = 1.0 / 255.0 if images.dtype == np.uint8 else 1.0
         count = len(images)
-        out = np.empty((count, 10), np.float32)
+        out = np.empty((count, self.outputs), np.float32)
         for start in range(0, count, _MAX_BATCH):
             chunk = images[start:start + _MAX_BATCH]
             out[start:start + len(chunk)] = self._run(chunk, scale)
@@ -126,17 +134,25 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
     path = Path(path).expanduser() if path is not None else default_model()
     keras_path, tflite_path, _ = model_paths(path)
     if path.suffix.lower() in (".h5", ".hdf5"):
-        return _converted(path, threads)
+        return _with_gate(_converted(path, threads), threads)
     if not tflite_path.exists():
         if keras_path.exists():
-            return _converted(keras_path, threads)
+            return _with_gate(_converted(keras_path, threads), threads)
         raise ModelError(f"{path}: no such model (looked for {tflite_path.name} and {keras_path.name})")
     if tflite_path.stat().st_size == 0:
         raise ModelError(f"{tflite_path}: the model file is empty")
     metadata = read_metadata(tflite_path)
     check_file_matches(tflite_path, "tflite", metadata)
     content = tflite_path.read_bytes()
-    return Predictor(content, path=tflite_path, metadata=metadata, threads=threads)
+    return _with_gate(Predictor(content, path=tflite_path, metadata=metadata, threads=threads), threads)
+
+
+def _with_gate(predictor: Predictor, threads: int) -> Predictor:
+    """Any digit model gets the shipped digit/not-digit check: it looks at the input, not the model."""
+    from mnist_desktop.ml.not_digit import load_gate
+
+    predictor.gate = load_gate(threads=threads)
+    return predictor
 
 
 def _converted(path: Path, threads: int) -> Predictor:
