@@ -335,15 +335,17 @@ def lay_ink(sheet: np.ndarray, ink: np.ndarray, x: int, y: int, rng: np.random.G
     region[:] = region * (1 - a) + colour * a
 
 
-def light_and_camera(image: np.ndarray, rng: np.random.Generator, jpeg: bool = True) -> np.ndarray:
-    """A lamp's gradient, maybe a hard shadow and vignetting, blur, noise, JPEG."""
+def light_and_camera(image: np.ndarray, rng: np.random.Generator, jpeg: bool = True,
+                     shadow: bool | None = None) -> np.ndarray:
+    """A lamp's gradient, maybe a hard shadow (``shadow`` forces it either way) and vignetting, blur,
+    noise, JPEG."""
     h, w = image.shape[:2]
     gx, gy = np.meshgrid(np.linspace(-1, 1, w, dtype=np.float32), np.linspace(-1, 1, h, dtype=np.float32))
     direction = rng.uniform(0, 2 * np.pi)
     light = 1.0 - rng.uniform(0.1, 0.5) * (0.5 + 0.5 * (np.cos(direction) * gx + np.sin(direction) * gy))
     if rng.random() < 0.5:  # vignetting
         light *= 1.0 - rng.uniform(0.1, 0.35) * np.clip(gx ** 2 + gy ** 2, 0, 2) / 2
-    if rng.random() < 0.4:  # the shadow of a hand or a phone, soft-edged
+    if (rng.random() < 0.4) if shadow is None else shadow:  # the shadow of a hand or a phone, soft-edged
         mask = np.zeros((h, w), np.float32)
         corner = rng.integers(4)
         pts = np.array([[0, 0], [w * rng.uniform(0.3, 0.8), 0], [w * rng.uniform(0.1, 0.5), h * rng.uniform(0.3, 0.8)],

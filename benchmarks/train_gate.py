@@ -59,17 +59,40 @@ def gate_data(count_digits: int, count_others: int, seed: int, split: str = "tun
     return digits[digits.reshape(len(digits), -1).any(1)], others[others.reshape(len(others), -1).any(1)]
 
 
+def pipeline_examples(count: int, seed: int, split: str = "tune") -> tuple[np.ndarray, np.ndarray]:
+    """What the reading pipeline itself makes of tune-split photos and frames: the 28x28 inputs of
+    marks read as the digits written (digits), and of every mark on a non-digit photo (others)."""
+    from mnist_desktop import load_predictor
+    from mnist_desktop.core.reading import read_frame
+
+    predictor = load_predictor()
+    predictor.gate = None  # label by what is written, not by an earlier gate's opinion
+    digits, others = [], []
+    for photo in rw.photo_set(count, split, seed) + rw.frame_set(count // 2, split, seed + 1):
+        page = read_frame(photo.image, predictor)
+        if "".join(str(r.digit) for r in page.readings) == photo.text:
+            digits.extend(stage.result for stage in page.stages)
+    for photo in rw.non_digit_photo_set(count // 2, split, seed + 2):
+        others.extend(stage.result for stage in read_frame(photo.image, predictor).stages)
+    return np.stack(digits), np.stack(others)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="models/not_digit")
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--digits", type=int, default=40_000)
     parser.add_argument("--others", type=int, default=40_000)
+    parser.add_argument("--pictures", type=int, default=3000, help="tune photos read by the pipeline")
     args = parser.parse_args(argv)
     from mnist_desktop.ml.not_digit import save_gate, train_gate
 
     started = time.perf_counter()
     digits, others = gate_data(args.digits, args.others, SEED)
+    seen_digits, seen_others = pipeline_examples(args.pictures, SEED + 100)
+    # As many again of each: the marks the pipeline really produces matter most.
+    digits = np.concatenate([digits, seen_digits, seen_digits])
+    others = np.concatenate([others, seen_others, seen_others])
     print(f"data: {len(digits)} digits, {len(others)} others in {time.perf_counter() - started:.0f} s", flush=True)
     model = train_gate(digits, others, epochs=args.epochs, seed=0)
     path = save_gate(model, Path(args.out), {"trained_on": {"digits": len(digits), "others": len(others),

@@ -18,9 +18,16 @@ from mnist_desktop.core.segment import DigitRegion, SegmentOptions, segment_digi
 
 # Below this probability the app says "not sure" rather than guessing silently.
 UNSURE_BELOW = 0.7
+# Below this score of the digit/not-digit model (`ml.not_digit`) a mark is "not a digit". Calibrated
+# on the tune split of the bench's pictures (`python -m benchmarks.bench --only notdigit` shows the
+# trade-off): the highest value that keeps >= 99% of real digits.
+NOT_DIGIT_BELOW = 0.5
 
 
 class SupportsPredict(Protocol):
+    """``predict(N x 28 x 28 uint8) -> N x 10``; optionally ``digit_scores(images) -> N`` (0..1, or
+    None), how likely each input is a digit at all (the LiteRT `Predictor` has both)."""
+
     def predict(self, images: np.ndarray) -> np.ndarray: ...
 
 
@@ -30,13 +37,19 @@ class Reading:
     confidence: float
     box: tuple[int, int, int, int]  # (x, y, w, h) in the image that was read
     probabilities: np.ndarray = field(repr=False, compare=False, default_factory=lambda: np.zeros(10))
+    digit_score: float = 1.0  # how likely the mark is a digit at all (1.0 without a digit/not-digit model)
+
+    @property
+    def not_digit(self) -> bool:
+        return self.digit_score < NOT_DIGIT_BELOW
 
     @property
     def sure(self) -> bool:
-        return self.confidence >= UNSURE_BELOW
+        return self.confidence >= UNSURE_BELOW and not self.not_digit
 
     def to_dict(self) -> dict[str, Any]:
-        return {"digit": self.digit, "confidence": round(self.confidence, 6), "box": list(self.box)}
+        return {"digit": self.digit, "confidence": round(self.confidence, 6), "box": list(self.box),
+                "not_digit": self.not_digit, "digit_score": round(self.digit_score, 6)}
 
 
 @dataclass(frozen=True)
@@ -48,8 +61,13 @@ class PageReading:
     regions: list[DigitRegion]
 
     @property
+    def digits(self) -> list[Reading]:
+        """The readings that are digits (marks that are not are left out)."""
+        return [r for r in self.readings if not r.not_digit]
+
+    @property
     def text(self) -> str:
-        return "".join(str(r.digit) for r in self.readings)
+        return "".join(str(r.digit) for r in self.digits)
 
 
 # Cutting a blob into touching digits must be clearly more convincing than reading it whole.
@@ -80,9 +98,17 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     usable = [k for k, s in enumerate(stages) if not s.empty]
     if not usable:
         return PageReading([], [], [])
+    batch = np.stack([stages[k].result for k in usable])
     probabilities = np.zeros((len(candidates), 10), np.float32)
-    probabilities[usable] = predictor.predict(np.stack([stages[k].result for k in usable]))  # one call
-    confidence = probabilities.max(axis=1)
+    probabilities[usable] = predictor.predict(batch)  # one call
+    digit_scores = np.ones(len(candidates), np.float32)
+    scores = getattr(predictor, "digit_scores", None)
+    scored = scores(batch) if scores is not None else None
+    if scored is not None:
+        digit_scores[usable] = scored
+    # A reading counts for as much as the model is sure of the digit and that it is a digit at all:
+    # a "10" read whole as a confident "0" is not one digit, its two pieces are.
+    confidence = probabilities.max(axis=1) * np.sqrt(digit_scores)
 
     readings, kept_stages, kept_regions = [], [], []
     for index, region in enumerate(regions):
@@ -94,7 +120,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
             chosen = pieces
         for k in chosen:
             p = probabilities[k]
-            readings.append(Reading(int(p.argmax()), float(p.max()), candidates[k][2].box, p))
+            readings.append(Reading(int(p.argmax()), float(p.max()), candidates[k][2].box, p, float(digit_scores[k])))
             kept_stages.append(stages[k])
             kept_regions.append(candidates[k][2])
     return PageReading(readings, kept_stages, kept_regions)
@@ -138,13 +164,58 @@ def _rescaled(page: PageReading, factor: float) -> PageReading:
     return PageReading(readings, stages, regions)
 
 
+# Pictures are read at no more than this many pixels on their long side: a 4000x3000 phone photo
+# holds no more digit than a 1280x960 copy of it, and costs ten times the time.
+PICTURE_SIDE = 1280
+
+
 def read_frame(frame: np.ndarray, predictor: SupportsPredict, settings=None) -> PageReading:
-    """The handwritten digits in a BGR photo or camera frame (see `core.camera_ink`)."""
+    """The handwritten marks in a BGR (or grey) picture, each read (see `core.camera_ink`); boxes
+    in the picture's pixels. The one reading path for photos, close-ups, pages, video and webcam
+    frames: `read_digits`, `predict`, `read`, the Draw tab's Classify image… and the Camera tab."""
+    return read_frame_and_ink(frame, predictor, settings)[0]
+
+
+# In a picture smaller than this (a close-up, a tight crop) a digit may touch the border; in a
+# webcam frame such a digit is cut off and is not read.
+CLOSE_UP_SIDE = 400
+
+
+def read_frame_and_ink(frame: np.ndarray, predictor: SupportsPredict, settings=None):
+    """`read_frame`, and what counted as ink (`core.camera_ink.InkResult`, in the read copy's pixels)."""
+    from dataclasses import replace
+
     from mnist_desktop.core.camera_ink import InkSettings, find_ink
 
-    found = find_ink(frame, settings or InkSettings())
-    return read_regions(found.regions, predictor)
+    frame = as_picture(frame)
+    settings = settings or InkSettings()
+    height, width = frame.shape[:2]
+    if max(height, width) < CLOSE_UP_SIDE and settings.roi is None:
+        settings = replace(settings, close_up=True)
+    scale = min(1.0, PICTURE_SIDE / max(height, width))
+    if scale < 1.0:
+        small = cv2.resize(frame, (max(1, round(width * scale)), max(1, round(height * scale))),
+                           interpolation=cv2.INTER_AREA)
+        roi = settings.roi and tuple(int(v * scale) for v in settings.roi)
+        found = find_ink(small, replace(settings, roi=roi))
+        return _rescaled(read_regions(found.regions, predictor), 1.0 / scale), found
+    found = find_ink(frame, settings)
+    return read_regions(found.regions, predictor), found
+
+
+read_picture = read_frame
+
+
+def as_picture(image: np.ndarray) -> np.ndarray:
+    """uint8 BGR as it is; anything else (grey, BGRA, float, bool) as uint8 grey."""
+    from mnist_desktop.core.preprocess import to_gray
+
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
+        return image
+    return to_gray(image)
 
 
 def read_digits(frame: np.ndarray, predictor: SupportsPredict) -> list[Reading]:
-    return read_frame(frame, predictor).readings
+    """The digits in a picture, along the lines of writing; marks that are not digits left out."""
+    return read_frame(frame, predictor).digits

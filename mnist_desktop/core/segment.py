@@ -35,7 +35,7 @@ class SegmentOptions:
     speck_share: float = 0.03  # blobs with less area than this share of the largest are specks
     merge_overlap: float = 0.45  # parts overlapping this much horizontally are one digit...
     merge_gap: float = 0.6  # ...if the vertical gap is under this share of the taller part
-    split_aspect: float = 1.25  # wider than this (w / h) may be two touching digits
+    split_aspect: float = 0.9  # wider than this (w / h) may be two touching digits (the model decides)
     max_digits: int = 24
 
 
@@ -226,17 +226,18 @@ def _split_touching(box, members, labels, options: SegmentOptions):
 
 
 def _reading_order(regions):
-    """Along the lines of writing: a digit continues the line whose last digit it overlaps most in
+    """Along the lines of writing: a digit continues the line whose last digits it overlaps most in
     height (so a line may slope, and its digits sit higher or lower), lines top to bottom."""
     lines: list[list] = []
     for region in sorted(regions, key=lambda r: r[0][0]):
         x, y, w, h = region[0]
         best, best_overlap = None, 0.0
         for line in lines:
-            lx, ly, lw, lh = line[-1][0]
-            overlap = (min(y + h, ly + lh) - max(y, ly)) / max(1, min(h, lh))
-            if overlap > best_overlap:
-                best, best_overlap = line, overlap
+            # Against the line's last three digits: one digit written low or high does not end it.
+            for lx, ly, lw, lh in (r[0] for r in line[-3:]):
+                overlap = (min(y + h, ly + lh) - max(y, ly)) / max(1, min(h, lh))
+                if overlap > best_overlap:
+                    best, best_overlap = line, overlap
         if best is not None and best_overlap >= 0.25:
             best.append(region)
         else:
