@@ -105,15 +105,17 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
 
 
 def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-    """Remove marks that cannot be digits before grouping the rest: a line running from edge to edge
-    (a notebook's margin, the sheet's border) or anything taller than a digit may be. Left in, they
-    would set the scale that decides which of the other marks are digit-sized."""
+    """Remove marks that cannot be digits before grouping the rest: anything at the border of the
+    view (a notebook's margin line, the desk beside the sheet) or taller than a digit may be. Left
+    in, they would set the scale that decides which of the other marks are digit-sized."""
     height, width = mask.shape
     if len(stats) <= 1:
         return mask
     x, y, w, h = (stats[1:, k] for k in range(4))
-    across = ((x <= 1) & (x + w >= width - 1)) | ((y <= 1) & (y + h >= height - 1))
-    drop = across | (h > max_height * height)
+    # Anything at the border is cut off by it (a digit half out of view is not read) or is the desk
+    # beside the sheet, the sheet's edge, a finger.
+    at_border = (x <= 2) | (y <= 2) | (x + w >= width - 2) | (y + h >= height - 2)
+    drop = at_border | (h > max_height * height)
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
@@ -182,15 +184,21 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
         elif 75 < angle < 105:
             upright.append((x1, y1, x2, y2))
     band = np.zeros_like(mask)
-    for group, span, across in ((level, width, 1), (upright, height, 0)):
+    for group, span, across, stroke in ((level, width, 1, (7, 1)), (upright, height, 0, (1, 7))):
         if not any(np.hypot(x2 - x1, y2 - y1) >= 0.5 * span for x1, y1, x2, y2 in group):
             continue
-        # Rulings come in families of parallel lines some way apart; a long stroke (a "1" in a
-        # close-up) gives segments too, but all at one offset.
-        offsets = {int(round((seg[across] + seg[across + 2]) / 2 / 8)) for seg in group}
-        if len(offsets) >= 3:
-            for x1, y1, x2, y2 in group:
-                cv2.line(band, (int(x1), int(y1)), (int(x2), int(y2)), 255, 3)
+        # Rulings come in families of parallel lines with paper between them; a thick stroke gives
+        # segments too, but side by side.
+        offsets = sorted({int(round((seg[across] + seg[across + 2]) / 2 / 8)) for seg in group})
+        families = 1 + sum(b - a > 1 for a, b in zip(offsets[:-1], offsets[1:]))
+        if families < 3:
+            continue
+        lines_here = np.zeros_like(mask)
+        for x1, y1, x2, y2 in group:
+            cv2.line(lines_here, (int(x1), int(y1)), (int(x2), int(y2)), 255, 3)
+        # Never erase across a stroke thicker than a printed line (7 px or more across the line).
+        thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(stroke, np.uint8))
+        band |= cv2.bitwise_and(lines_here, cv2.bitwise_not(thick))
     if not band.any():
         return mask
     band = cv2.bitwise_and(band, mask)

@@ -74,9 +74,12 @@ class PageReading:
 SPLIT_MARGIN = 0.05
 # A part joined to a neighbour is a digit of its own if the model reads every piece this surely.
 PIECE_SURE = 0.8
+# Narrower than this (w / h), a blob is cut into digits only if it is not a digit itself: two
+# touching digits can be that narrow (a thin 1 against a narrow 0), but so are most single digits.
+NARROW_PAIR = 0.9
 
 
-def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray) -> bool:
+def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray, pieces_are_digits: bool = True) -> bool:
     together = float(np.exp(np.mean(np.log(np.maximum(pieces, 1e-6)))))
     if whole is None:
         return True
@@ -84,7 +87,9 @@ def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray) -> bool
         return bool(pieces.min() >= PIECE_SURE) or together > whole
     if origin == "pair":
         return together > whole
-    return together > whole + SPLIT_MARGIN
+    # Cut at guessed places: only when every piece is a digit read surely (a scribble cut in three
+    # has pieces that look like digits, but rarely all of them).
+    return pieces_are_digits and bool(pieces.min() >= PIECE_SURE) and together > whole + SPLIT_MARGIN
 
 
 def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> PageReading:
@@ -115,8 +120,11 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
         whole = next(k for k, c in enumerate(candidates) if c[0] == index and c[1] == -1)
         pieces = [k for k, c in enumerate(candidates) if c[0] == index and c[1] >= 0 and k in usable]
         chosen = [whole] if whole in usable else []
-        if len(pieces) >= 2 and _prefer_pieces(region.origin, confidence[whole] if chosen else None,
-                                               confidence[pieces]):
+        # A blob narrower than two digits side by side is cut only if it is not one digit.
+        narrow_digit = region.box[2] < NARROW_PAIR * region.box[3] and digit_scores[whole] >= NOT_DIGIT_BELOW
+        if len(pieces) >= 2 and not (region.origin == "cut" and narrow_digit) and _prefer_pieces(
+                region.origin, confidence[whole] if chosen else None, confidence[pieces],
+                bool(np.all(digit_scores[pieces] >= NOT_DIGIT_BELOW))):
             chosen = pieces
         for k in chosen:
             p = probabilities[k]
