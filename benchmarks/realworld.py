@@ -423,26 +423,31 @@ def make_frame(digits: str, rng: np.random.Generator, split: str = "tune", size=
     for g in glyphs:
         c0, c1 = _ink_width(g)
         trimmed.append(g[:, c0:c1])
-    gap = -int(tall * 0.03) if touching else int(tall * rng.uniform(0.15, 0.4))
-    total = sum(g.shape[1] for g in trimmed) + gap * (len(trimmed) - 1)
+    gaps = [int(tall * rng.uniform(0.15, 0.4)) for _ in trimmed[1:]]
+    pair = int(rng.integers(len(gaps))) if touching and gaps else -1
+    if pair >= 0:  # two neighbours written so close that their strokes run into each other
+        gaps[pair] = -int(tall * rng.uniform(0.02, 0.06))
+    total = sum(g.shape[1] for g in trimmed) + sum(gaps)
     if total > 0.86 * width:
         scale = 0.86 * width / total
         trimmed = [cv2.resize(g, (max(1, int(g.shape[1] * scale)), max(1, int(g.shape[0] * scale)))) for g in trimmed]
-        tall, gap = int(tall * scale), int(gap * scale)
-        total = sum(g.shape[1] for g in trimmed) + gap * (len(trimmed) - 1)
+        tall, gaps = int(tall * scale), [int(g * scale) for g in gaps]
+        total = sum(g.shape[1] for g in trimmed) + sum(gaps)
     x = int((width - total) / 2 + rng.uniform(-0.05, 0.05) * width)
     baseline = height / 2 + rng.uniform(-0.1, 0.1) * height
     slope = rng.uniform(-0.12, 0.12)  # a line of writing is seldom level
-    for g in trimmed:
-        shift = 0.0 if uneven is False else rng.uniform(-0.25, 0.25) * tall
+    shift = 0.0
+    for k, g in enumerate(trimmed):
+        # Digits sit higher or lower on the line; two that touch were written in one go.
+        shift = shift if k - 1 == pair else (rng.uniform(-0.25, 0.25) * tall if uneven else 0.0)
         y = int(np.clip(baseline + slope * (x - width / 2) + shift - g.shape[0] / 2, 2, height - g.shape[0] - 2))
         lay_ink(sheet, g, int(np.clip(x, 2, width - g.shape[1] - 2)), y, rng, pen)
-        x += g.shape[1] + gap
+        x += g.shape[1] + (gaps[k] if k < len(gaps) else 0)
     return Photo(light_and_camera(sheet, rng), digits, f"{pen}{', touching' if touching else ''}")
 
 
 def frame_set(count: int, split: str, seed: int) -> list[Photo]:
-    """1-4 digits a frame; a fifth of the frames in heavy marker, a sixth with two digits touching."""
+    """1-4 digits a frame; a fifth of the frames in heavy marker, a sixth with two neighbours touching."""
     rng = np.random.default_rng(seed)
     frames = []
     for _ in range(count):

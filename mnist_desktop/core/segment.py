@@ -205,7 +205,7 @@ def _split_touching(box, members, labels, options: SegmentOptions):
     if w <= options.split_aspect * h or h < 8:
         return [(box, None)]
     region_mask = np.isin(labels[y:y + h, x:x + w], members)
-    pieces = max(2, int(round(w / (0.8 * h))))
+    pieces = max(2, int(round(w / (0.65 * h))))  # handwritten digits are about 0.65 as wide as tall
     rows, cols = np.nonzero(region_mask)
     best = None
     for slant in CUT_SLANTS:
