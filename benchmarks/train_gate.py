@@ -68,9 +68,15 @@ def pipeline_examples(count: int, seed: int, split: str = "tune") -> tuple[np.nd
     predictor = load_predictor()
     predictor.gate = None  # label by what is written, not by an earlier gate's opinion
     digits, others = [], []
-    for photo in rw.photo_set(count, split, seed) + rw.frame_set(count // 2, split, seed + 1):
-        page = read_frame(photo.image, predictor)
-        if "".join(str(r.digit) for r in page.readings) == photo.text:
+    from benchmarks.synthetic_frames import frame_set as mnist_frames
+
+    images, labels = rw._mnist("train" if split == "tune" else "test")
+    pictures = [(p.image, p.text) for p in rw.photo_set(count, split, seed) + rw.frame_set(count // 2, split, seed + 1)]
+    # MNIST *training* digits on a sheet held to a webcam (the camera section's frames, other digits).
+    pictures += [(f.image, f.text) for f in mnist_frames(count // 2, images, labels, seed=seed + 3)]
+    for image, text in pictures:
+        page = read_frame(image, predictor)
+        if "".join(str(r.digit) for r in page.readings) == text:
             digits.extend(stage.result for stage in page.stages)
     for photo in rw.non_digit_photo_set(count // 2, split, seed + 2):
         others.extend(stage.result for stage in read_frame(photo.image, predictor).stages)

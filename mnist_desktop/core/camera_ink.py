@@ -115,7 +115,10 @@ def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, st
     # Anything at the border is cut off by it (a digit half out of view is not read) or is the desk
     # beside the sheet, the sheet's edge, a finger.
     at_border = (x <= 2) | (y <= 2) | (x + w >= width - 2) | (y + h >= height - 2)
-    drop = at_border | (h > max_height * height)
+    # The sheet's own edge against the desk: a line half the view long, a few pixels thick.
+    area = stats[1:, cv2.CC_STAT_AREA]
+    edge_line = (np.maximum(w / width, h / height) > 0.4) & (area < 5 * np.maximum(w, h))
+    drop = at_border | edge_line | (h > max_height * height)
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
