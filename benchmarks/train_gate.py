@@ -79,7 +79,10 @@ def pipeline_examples(count: int, seed: int, split: str = "tune") -> tuple[np.nd
         if "".join(str(r.digit) for r in page.readings) == text:
             digits.extend(stage.result for stage in page.stages)
     for photo in rw.non_digit_photo_set(count // 2, split, seed + 2):
-        others.extend(stage.result for stage in read_frame(photo.image, predictor).stages)
+        page = read_frame(photo.image, predictor)
+        # A lone straight stroke cut from a doodle is a perfect 1: not a fair example of a non-digit.
+        others.extend(stage.result for reading, stage in zip(page.readings, page.stages, strict=True)
+                      if not (reading.digit == 1 and reading.confidence > 0.9))
     return np.stack(digits), np.stack(others)
 
 

@@ -117,7 +117,7 @@ def test_touching_digits_are_split(predictor, mnist):
 def test_a_scribble_is_not_a_digit(predictor):
     # Was: a random scribble read "8 · 99.9% sure".
     for seed in range(5):
-        picture = photo(rw.scribble(np.random.default_rng(seed), "held_out"), seed=seed, tall=150, shadow=False)
+        picture = photo(rw.scribble(np.random.default_rng(seed)), seed=seed, tall=150, shadow=False)
         page = read_frame(picture, predictor)
         assert page.readings and not page.digits and page.text == ""
         assert read_digits(picture, predictor) == []
@@ -168,7 +168,7 @@ def test_predict_reads_several_digits_and_says_not_a_digit(tmp_path, mnist):
     several = tmp_path / "several.png"
     cv2.imwrite(str(several), rw.light_and_camera(sheet, rng, jpeg=False, shadow=False))
     scribble = tmp_path / "scribble.png"
-    cv2.imwrite(str(scribble), photo(rw.scribble(np.random.default_rng(1), "held_out"), seed=1, tall=150))
+    cv2.imwrite(str(scribble), photo(rw.scribble(np.random.default_rng(1)), seed=1, tall=150))
     result = subprocess.run([sys.executable, "-m", "mnist_desktop", "predict", str(several), str(scribble), "--json"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
