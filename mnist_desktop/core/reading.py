@@ -78,21 +78,27 @@ PIECE_SURE = 0.8
 # Narrower than this (w / h), a blob is cut into digits only if it is not a digit itself: two
 # touching digits can be that narrow (a thin 1 against a narrow 0), but so are most single digits.
 NARROW_PAIR = 0.9
+# Wider than this, a blob that reads as one digit may still be two touching ones (the model decides).
+WIDE_PAIR = 1.25
 
 
 def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray, pieces_are_digits: bool = True,
-                   whole_is_digit: bool | None = None) -> bool:
+                   whole_is_digit: bool | None = None, wide: bool = True) -> bool:
     together = float(np.exp(np.mean(np.log(np.maximum(pieces, 1e-6)))))
     if whole is None:
         return True
     if origin == "attached":
         return bool(pieces.min() >= PIECE_SURE) or together > whole
     if origin == "pair":
-        return together > whole
+        # Two parts side by side that read as one digit (a 4 whose strokes a notebook line broke)
+        # stay one unless they are as wide as two.
+        return together > whole and not (whole_is_digit and not wide)
     # Cut at guessed places: only when every piece is a digit (a scribble cut in three has pieces
     # that look like digits, but rarely all of them), read surely unless the whole is no digit at all.
     if not pieces_are_digits:
         return False
+    if whole_is_digit and not wide:
+        return False  # as narrow as one digit, read as one (a wide 4 or 6 is not a "21" or "10")
     return (whole_is_digit is False or bool(pieces.min() >= PIECE_SURE)) and together > whole + SPLIT_MARGIN
 
 
@@ -135,7 +141,8 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
         if len(pieces) >= 2 and _prefer_pieces(region.origin, confidence[whole] if chosen else None,
                                                confidence[pieces],
                                                bool(np.all(digit_scores[pieces] >= NOT_DIGIT_BELOW)),
-                                               bool(digit_scores[whole] >= NOT_DIGIT_BELOW)):
+                                               bool(digit_scores[whole] >= NOT_DIGIT_BELOW),
+                                               region.box[2] > WIDE_PAIR * region.box[3]):
             chosen = pieces
         for k in chosen:
             p = probabilities[k]
