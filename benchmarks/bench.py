@@ -1,7 +1,8 @@
 """`make bench` / `python -m benchmarks.bench`: the figures the design promises, measured on this
 machine in one run, each next to a reference measured in the same run.
 
-Sections (all by default; ``--only`` picks some): latency, startup, training, draw, camera.
+Sections (all by default; ``--only`` picks some): latency, startup, training, draw, camera, and for
+pictures from the real world (`benchmarks.bench_realworld`): photos, frames, notdigit.
 Timings are medians over repeated runs; the ratios are what to compare across machines.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-SECTIONS = ("latency", "startup", "training", "draw", "camera")
+SECTIONS = ("latency", "startup", "training", "draw", "camera", "photos", "frames", "notdigit")
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -285,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         runners.update(draw=bench_reading.bench_draw, camera=bench_reading.bench_camera)
     except ImportError:  # pragma: no cover - only while those parts are being built
         pass
+    from benchmarks import bench_realworld
+
+    runners.update(photos=bench_realworld.bench_photos, frames=bench_realworld.bench_frames,
+                   notdigit=bench_realworld.bench_not_digit)
     for section in chosen:
         if section in runners:
             runners[section](report, args.quick)

@@ -12,7 +12,11 @@ import numpy as np
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.screenshots [FOLDER] [--reading]``: all pictures, or with --reading only
+    the two of reading the real world (no training: seconds, not minutes)."""
     argv = sys.argv[1:] if argv is None else argv
+    reading_only = "--reading" in argv
+    argv = [a for a in argv if a != "--reading"]
     out = Path(argv[0] if argv else "resources/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -57,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     from mnist_desktop.gui import workers
 
     until(lambda: not workers.running_workers())
+    if reading_only:
+        shoot_reading(window, shot, wait, until, scratch)
+        window.close()
+        return 0
 
     # Dataset
     window.show_tab("Dataset")
@@ -174,8 +182,49 @@ def main(argv: list[str] | None = None) -> int:
             shot(f"small-{title.lower()}-{scheme}")
     camera.stop()
     until(lambda: not camera.is_running())
+    shoot_reading(window, shot, wait, until, scratch)
     window.close()
     return 0
+
+
+def shoot_reading(window, shot, wait, until, scratch: Path) -> None:
+    """The Draw tab saying "not a digit" for a scribble; the Camera tab reading notebook paper."""
+    from benchmarks import realworld as rw
+    from benchmarks.handwriting import Drawing
+    from benchmarks.replay import draw
+    from mnist_desktop.core.frames import write_video
+
+    window.show_tab("Draw")
+    canvas = window.draw_tab.canvas
+    wait(300)
+    canvas.clear()
+    rng = np.random.default_rng(17)
+    points = np.cumsum(rng.normal(0, 0.18, (12, 2)), axis=0)
+    points = (points - points.min(0)) / np.ptp(points, axis=0).max() * 0.6 + 0.2
+    path = np.column_stack([np.interp(np.linspace(0, 11, 240), np.arange(12), points[:, k]) for k in range(2)])
+    draw(canvas, Drawing(-1, [path * 280 * min(1.0, canvas.height() / canvas.width())], 12.0, 0))
+    shot("draw-not-a-digit")
+    canvas.clear()
+
+    # Ruled notebook paper under a lamp, a shadow across it; one number written with a pen.
+    rng = np.random.default_rng(4)
+    sheet = rw.paper(480, 640, rng, "ruled")
+    digits = "4071"
+    for k, digit in enumerate(digits):
+        glyph = rw.digit_glyph(int(digit), rng, "held_out")[0]
+        rw.lay_ink(sheet, rw._resized_ink(glyph, 120), 110 + 110 * k, 170 + int(rng.integers(-20, 20)), rng, "pen")
+    frames = [rw.light_and_camera(sheet.copy(), np.random.default_rng(k // 6), shadow=True) for k in range(36)]
+    video = write_video(scratch / "notebook.avi", frames, fps=12)
+    window.show_tab("Camera")
+    camera = window.camera_tab
+    camera.use_file(str(video))
+    camera.loop_check.setChecked(True)
+    camera.mask_check.setChecked(True)
+    camera.start()
+    until(lambda: camera.packet is not None and camera.packet.index > 14)
+    shot("camera-notebook")
+    camera.stop()
+    until(lambda: camera.worker is None)
 
 
 if __name__ == "__main__":

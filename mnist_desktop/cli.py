@@ -557,33 +557,45 @@ def _load_predictor(args: argparse.Namespace):
 def _predict(args: argparse.Namespace) -> int:
     from mnist_desktop.core.errors import DatasetError
     from mnist_desktop.core.imageio import read_image
-    from mnist_desktop.core.preprocess import prepare_digit
+    from mnist_desktop.core.reading import read_frame
 
     predictor = _load_predictor(args)
     results: list[dict[str, Any]] = []
     failed = False
     for name in args.images:
         try:
-            prepared = prepare_digit(read_image(name))
+            page = read_frame(read_image(name), predictor)  # the one reading path, as `read` uses
         except DatasetError as exc:
             failed = True
             results.append({"file": name, "error": str(exc)})
             continue
-        if not prepared.any():
+        if not page.readings:
             failed = True
             results.append({"file": name, "error": f"{name}: no digit found (the image is blank)"})
             continue
-        probabilities = predictor.predict(prepared[None])[0]
-        digit = int(probabilities.argmax())
-        results.append({"file": name, "digit": digit, "confidence": float(probabilities[digit]),
-                        "probabilities": [round(float(p), 6) for p in probabilities]})
+        digits = page.digits
+        # One digit is the answer; only marks that are not digits say so; several digits are all
+        # given (`read` lists each with its box).
+        reading = digits[0] if len(digits) == 1 else page.readings[0] if not digits else None
+        item: dict[str, Any] = {"file": name, "digit": None if reading is None or reading.not_digit else reading.digit,
+                                "not_digit": not digits, "text": page.text, "count": len(digits)}
+        if reading is not None:
+            item.update(confidence=reading.confidence, sure=reading.sure, digit_score=round(reading.digit_score, 6),
+                        probabilities=[round(float(p), 6) for p in reading.probabilities])
+        results.append(item)
     if args.json:
         print(json.dumps(results))
     for item in results:
         if "error" in item:
             print(f"{PROG}: error: {item['error']}", file=sys.stderr)
-        elif not args.json:
-            print(f"{item['file']}: {item['digit']} ({item['confidence']:.1%})")
+        elif args.json:
+            continue
+        elif item["not_digit"]:
+            print(f"{item['file']}: not a digit")
+        elif item["count"] > 1:
+            print(f"{item['file']}: {item['text']} ({item['count']} digits; `{PROG} read` lists each)")
+        else:
+            print(f"{item['file']}: {item['digit']} ({item['confidence']:.1%}{'' if item['sure'] else ', not sure'})")
     return 2 if failed else 0
 
 
@@ -591,7 +603,7 @@ def _predict(args: argparse.Namespace) -> int:
 def _read(args: argparse.Namespace) -> int:
     from mnist_desktop.core.errors import DatasetError
     from mnist_desktop.core.frames import iter_source_frames
-    from mnist_desktop.core.reading import read_digits
+    from mnist_desktop.core.reading import read_frame
 
     if args.every < 1:
         raise UsageError("--every must be at least 1")
@@ -603,13 +615,13 @@ def _read(args: argparse.Namespace) -> int:
                 task = progress.add_task(f"Reading {Path(source).name}", total=_frame_count(source))
                 for index, frame in iter_source_frames(source, every=args.every):
                     progress.update(task, completed=index or 0)
-                    readings = read_digits(frame, predictor)
+                    page = read_frame(frame, predictor)
                     if args.json:
-                        print(json.dumps({"source": source, "frame": index,
-                                          "text": "".join(str(r.digit) for r in readings),
-                                          "readings": [r.to_dict() for r in readings]}), flush=True)
+                        print(json.dumps({"source": source, "frame": index, "text": page.text,
+                                          "readings": [r.to_dict() for r in page.readings]}), flush=True)
                     else:
-                        text = "".join(str(r.digit) for r in readings) or "(no digits)"
+                        others = len(page.readings) - len(page.digits)
+                        text = (page.text or "(no digits)") + (f" (+{others} not a digit)" if others else "")
                         where = f"{source}" if index is None else f"{source} frame {index}"
                         print(f"{where}: {text}", flush=True)
         except DatasetError as exc:

@@ -13,10 +13,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mnist_desktop.core.camera_ink import InkSettings, find_ink
+from mnist_desktop.core.camera_ink import InkSettings
 from mnist_desktop.core.frames import FrameSource, SourceError
 from mnist_desktop.core.image_input import as_bgr
-from mnist_desktop.core.reading import PageReading, read_regions
+from mnist_desktop.core.reading import PageReading, read_frame_and_ink
 
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries after a camera drops out
 
@@ -61,8 +61,8 @@ def annotate(frame: np.ndarray, page: PageReading, roi=None) -> np.ndarray:
 
 
 def process(frame: np.ndarray, predictor, settings: InkSettings) -> tuple[PageReading, np.ndarray]:
-    ink = find_ink(frame, settings)
-    return read_regions(ink.regions, predictor), ink.mask
+    page, ink = read_frame_and_ink(frame, predictor, settings)
+    return page, ink.mask
 
 
 def capture_loop(context, source: FrameSource, control: LoopControl, sleep=time.sleep) -> str:

@@ -35,7 +35,7 @@ class SegmentOptions:
     speck_share: float = 0.03  # blobs with less area than this share of the largest are specks
     merge_overlap: float = 0.45  # parts overlapping this much horizontally are one digit...
     merge_gap: float = 0.6  # ...if the vertical gap is under this share of the taller part
-    split_aspect: float = 1.25  # wider than this (w / h) may be two touching digits
+    split_aspect: float = 0.45  # wider than this (w / h) may be two touching digits (the model decides)
     max_digits: int = 24
 
 
@@ -84,7 +84,7 @@ def segment_digits(light: np.ndarray, options: SegmentOptions = SegmentOptions()
             continue
         cuts = _split_touching(box, members, labels, options)
         if len(cuts) > 1:
-            whole = DigitRegion(whole.box, whole.crop, tuple(_crop(light, labels, b, m) for b, m in cuts), "cut")
+            whole = DigitRegion(whole.box, whole.crop, tuple(_crop_piece(light, b, part) for b, part in cuts), "cut")
         out.append(whole)
         k += 1
     return out
@@ -193,54 +193,90 @@ def _box_distance(a, b) -> float:
     return float(np.hypot(dx, dy))
 
 
+# Touching digits lean: cuts are tried upright and along these slants (columns per row).
+CUT_SLANTS = (0.0, 0.3, -0.3)
+
+
 def _split_touching(box, members, labels, options: SegmentOptions):
-    """Where a blob wider than a digit would be cut into digits: at the columns with the least ink,
-    preferring columns that cross a single stroke (a wide 0 crosses two in its middle)."""
+    """Where a blob wider than a digit would be cut into digits: along the lines with the least ink,
+    preferring lines that cross a single stroke (a wide 0 crosses two in its middle). Lines may
+    slant, as handwriting does. Returns [(box, pixel mask in ``box`` or None)]."""
     x, y, w, h = box
     if w <= options.split_aspect * h or h < 8:
-        return [(box, members)]
+        return [(box, None)]
     region_mask = np.isin(labels[y:y + h, x:x + w], members)
-    columns = region_mask.sum(axis=0).astype(np.float64)
-    runs = np.count_nonzero(np.diff(region_mask.astype(np.int8), axis=0) == 1, axis=0) + region_mask[0]
-    typical = float(np.median(columns[columns > 0])) if np.any(columns > 0) else 0.0
-    pieces = max(2, int(round(w / (0.8 * h))))
-    cuts = []
-    for k in range(1, pieces):
-        centre = int(w * k / pieces)
-        half = max(2, int(0.35 * w / pieces))
-        lo, hi = max(1, centre - half), min(w - 1, centre + half)
-        if hi > lo:
-            cost = columns[lo:hi] + typical * (runs[lo:hi] > 1)
-            cuts.append(lo + int(np.argmin(cost)))
+    pieces = max(2, int(round(w / (0.65 * h))))  # handwritten digits are about 0.65 as wide as tall
+    rows, cols = np.nonzero(region_mask)
+    best = None
+    for slant in CUT_SLANTS:
+        pad = int(np.ceil(abs(slant) * h / 2)) + 1
+        # Where each ink pixel lands when the slant is straightened up.
+        u = np.round(cols - slant * (rows - h / 2)).astype(int) + pad
+        span = w + 2 * pad
+        columns = np.bincount(u, minlength=span).astype(np.float64)
+        sheared = np.zeros((h, span), bool)
+        sheared[rows, u] = True
+        runs = np.count_nonzero(np.diff(sheared.astype(np.int8), axis=0) == 1, axis=0) + sheared[0]
+        typical = float(np.median(columns[columns > 0])) if np.any(columns > 0) else 0.0
+        cuts, total = [], 0.0
+        for k in range(1, pieces):
+            centre = pad + int(w * k / pieces)
+            half = max(2, int(0.6 * w / pieces))  # a thin 1 beside a wide 0 meets far from the middle
+            lo, hi = max(pad + 1, centre - half), min(pad + w - 1, centre + half)
+            if hi > lo:
+                cost = columns[lo:hi] + typical * (runs[lo:hi] > 1)
+                cuts.append(lo + int(np.argmin(cost)))
+                total += float(cost.min())
+        if cuts and (best is None or total < 0.8 * best[0]):
+            best = (total, cuts, u)
+    if best is None:
+        return [(box, None)]
+    _, cuts, u = best
     out = []
-    edges = [0, *cuts, w]
+    edges = [-np.inf, *cuts, np.inf]
     for left, right in zip(edges[:-1], edges[1:], strict=True):
-        part = region_mask[:, left:right]
-        rows = np.flatnonzero(part.any(axis=1))
-        cols = np.flatnonzero(part.any(axis=0))
-        if rows.size == 0 or cols.size == 0:
+        inside = (u >= left) & (u < right)
+        if not inside.any():
             continue
-        sub = (x + left + int(cols[0]), y + int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
-        out.append((sub, members))
-    return out if len(out) > 1 else [(box, members)]
+        part = np.zeros((h, w), bool)
+        part[rows[inside], cols[inside]] = True
+        py, px = rows[inside].min(), cols[inside].min()
+        ph, pw = rows[inside].max() - py + 1, cols[inside].max() - px + 1
+        out.append(((x + int(px), y + int(py), int(pw), int(ph)), part[py:py + ph, px:px + pw]))
+    return out if len(out) > 1 else [(box, None)]
+
+
+def _crop_piece(light, box, part) -> DigitRegion:
+    """A piece of a cut blob: its own pixels (and their anti-aliased rim) only."""
+    x, y, w, h = box
+    x0, y0 = max(0, x - 2), max(0, y - 2)
+    x1, y1 = min(light.shape[1], x + w + 2), min(light.shape[0], y + h + 2)
+    own = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    own[y - y0:y - y0 + h, x - x0:x - x0 + w] = part
+    own = cv2.dilate(own, np.ones((3, 3), np.uint8))
+    crop = np.where(own > 0, light[y0:y1, x0:x1], 0).astype(np.uint8)
+    return DigitRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), crop)
 
 
 def _reading_order(regions):
-    """Lines top to bottom (boxes whose vertical middles fall in a line's band), left to right."""
+    """Along the lines of writing: a digit continues the line whose last digits it overlaps most in
+    height (so a line may slope, and its digits sit higher or lower), lines top to bottom."""
     lines: list[list] = []
-    for region in sorted(regions, key=lambda r: r[0][1] + r[0][3] / 2):
+    for region in sorted(regions, key=lambda r: r[0][0]):
         x, y, w, h = region[0]
-        middle = y + h / 2
+        best, best_overlap = None, 0.0
         for line in lines:
-            top = min(r[0][1] for r in line)
-            bottom = max(r[0][1] + r[0][3] for r in line)
-            if top <= middle <= bottom or abs(middle - (top + bottom) / 2) < 0.35 * (bottom - top):
-                line.append(region)
-                break
+            # Against the line's last three digits: one digit written low or high does not end it.
+            for lx, ly, lw, lh in (r[0] for r in line[-3:]):
+                overlap = (min(y + h, ly + lh) - max(y, ly)) / max(1, min(h, lh))
+                if overlap > best_overlap:
+                    best, best_overlap = line, overlap
+        if best is not None and best_overlap >= 0.25:
+            best.append(region)
         else:
             lines.append([region])
-    lines.sort(key=lambda line: min(r[0][1] for r in line))
-    return [region for line in lines for region in sorted(line, key=lambda r: r[0][0])]
+    lines.sort(key=lambda line: float(np.mean([r[0][1] + r[0][3] / 2 for r in line])))
+    return [region for line in lines for region in line]
 
 
 def _crop(light, labels, box, members) -> DigitRegion:

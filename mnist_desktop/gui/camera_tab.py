@@ -388,8 +388,10 @@ class CameraTab(Tab):
         self.reading_label.setText(steady if steady else ("…" if steady is None else "no digits"))
         if steady:
             announce(self.reading_label, f"Camera reads {steady}")
-        unsure = sum(not r.sure for r in packet.page.readings)
-        self.frame_label.setText(f"this frame: {text or '—'}" + (f" ({unsure} unsure)" if unsure else ""))
+        unsure = sum(not r.sure for r in packet.page.digits)
+        others = len(packet.page.readings) - len(packet.page.digits)
+        notes = [f"{unsure} unsure"] * bool(unsure) + [f"{others} not a digit"] * bool(others)
+        self.frame_label.setText(f"this frame: {text or '—'}" + (f" ({', '.join(notes)})" if notes else ""))
         self.fps_label.setText(f"{packet.fps:.0f} frames/s · finding and reading the digits takes "
                                f"{packet.work_ms:.1f} ms a frame")
         if packet.index == 0:
@@ -407,7 +409,7 @@ class CameraTab(Tab):
         for reading, stages in list(zip(packet.page.readings, packet.page.stages, strict=True))[:8]:
             picture = QLabel()
             picture.setPixmap(gray_pixmap(stages.result, 48))
-            picture.setToolTip(f"{reading.digit}: {reading.confidence:.1%}")
+            picture.setToolTip("not a digit" if reading.not_digit else f"{reading.digit}: {reading.confidence:.1%}")
             self.crops_row.addWidget(picture)
         self.crops_row.addStretch(1)
 

@@ -292,7 +292,11 @@ class DrawTab(Tab):
         readings = page.readings
         if len(readings) == 1:
             reading = readings[0]
-            if reading.sure:
+            if reading.not_digit:
+                self.prediction_label.setText("Not a digit")
+                self.hint_label.setText(f"This does not look like a digit (digit-likeness {reading.digit_score:.0%}); "
+                                        f"the closest digit would be a {reading.digit}.")
+            elif reading.sure:
                 self.prediction_label.setText(f"{reading.digit} · {reading.confidence:.1%} sure")
                 runner = np.argsort(reading.probabilities)[-2]
                 self.hint_label.setText(f"Next best: {runner} ({reading.probabilities[runner]:.1%}).")
@@ -301,9 +305,15 @@ class DrawTab(Tab):
                 self.prediction_label.setText(f"{reading.digit}? Not sure: {reading.confidence:.0%}")
                 self.hint_label.setText(f"It could also be a {runner} ({reading.probabilities[runner]:.0%}). "
                                         "Try drawing it larger or more clearly.")
+        elif not page.digits:
+            self.prediction_label.setText("Not a digit")
+            self.hint_label.setText(f"None of the {len(readings)} marks looks like a digit.")
+            self._fill_digits_row(page)
         else:
-            unsure = [r for r in readings if not r.sure]
-            self.prediction_label.setText(page.text + (f" · {len(unsure)} unsure" if unsure else ""))
+            unsure = [r for r in readings if not r.sure and not r.not_digit]
+            others = len(readings) - len(page.digits)
+            self.prediction_label.setText(page.text + (f" · {len(unsure)} unsure" if unsure else "")
+                                          + (f" · {others} not a digit" if others else ""))
             self.hint_label.setText(f"{len(readings)} digits, read left to right; the bars show the "
                                     f"first one. " + ("Unsure about: " + ", ".join(
                                         f"position {readings.index(r) + 1}" for r in unsure) if unsure else ""))
@@ -329,8 +339,9 @@ class DrawTab(Tab):
         for reading, stages in zip(page.readings, page.stages, strict=True):
             cell = QLabel()
             cell.setPixmap(gray_pixmap(stages.result, 56))
-            cell.setToolTip(f"{reading.digit}: {reading.confidence:.1%}")
-            text = QLabel(f"<b>{reading.digit}</b> {reading.confidence:.0%}" + ("" if reading.sure else "?"))
+            cell.setToolTip("not a digit" if reading.not_digit else f"{reading.digit}: {reading.confidence:.1%}")
+            text = QLabel("not a digit" if reading.not_digit else
+                          f"<b>{reading.digit}</b> {reading.confidence:.0%}" + ("" if reading.sure else "?"))
             text.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box = QWidget()
             layout = QVBoxLayout(box)
@@ -343,10 +354,13 @@ class DrawTab(Tab):
 
     # ------------------------------------------------------------------ files
     def classify_file(self, path: str | None = None) -> PageReading | None:
-        """Read an image file the same way as a drawing (File -> Classify image…, or a drop)."""
+        """Read an image file (File -> Classify image…, or a drop on the canvas) through the one
+        reading path for pictures (`core.reading.read_frame`, as `predict`, `read` and the Camera
+        tab do); the canvas shows the picture's ink."""
         from mnist_desktop.core.errors import DatasetError
         from mnist_desktop.core.imageio import read_image
         from mnist_desktop.core.preprocess import to_gray, to_light_ink
+        from mnist_desktop.core.reading import read_frame
 
         if path is None:
             from mnist_desktop.gui.dialogs import IMAGE_FILTER
@@ -355,15 +369,28 @@ class DrawTab(Tab):
             if not path:
                 return None
             recent.add("image", path)
+        predictor = self.state.predictor
+        if predictor is None:
+            self.hint_label.setText("The model is still loading.")
+            return None
         try:
-            light, _ = to_light_ink(to_gray(read_image(path)))
+            picture = read_image(path)
+            page = read_frame(picture, predictor)
+            light, _ = to_light_ink(to_gray(picture))
         except (DatasetError, ValueError) as exc:
             QMessageBox.warning(self, "Cannot read the image", str(exc))
             return None
         self.state.request_tab("Draw")
-        self.canvas.set_background(light)
+        # Shown, not read again: the reading is the picture's, whatever the canvas's size.
+        self.canvas.blockSignals(True)
+        try:
+            self.canvas.set_background(light)
+        finally:
+            self.canvas.blockSignals(False)
+        self._live.stop()
+        self._show(page)
         self.hint_label.setText(f"Read from {Path(path).name}. " + self.hint_label.text())
-        return self.page
+        return page
 
     # ------------------------------------------------------------------ teaching
     def _teach_key(self, digit: int) -> None:

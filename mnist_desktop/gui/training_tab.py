@@ -161,6 +161,11 @@ class TrainingTab(Tab):
                             (self.validation_spin, "validation"), (self.seed_spin, "seed"),
                             (self.personal_check, "personal"), (self.finetune_check, "finetune")):
             persist.mark(widget, f"training/{key}")
+        self.finetune_label = QLabel()
+        self.finetune_label.setObjectName("finetuneLabel")
+        self.finetune_label.setWordWrap(True)
+        self.finetune_label.hide()
+        self.finetune_check.toggled.connect(self._show_fine_tuning)
 
         form = QFormLayout()
         form.addRow("Architecture", self.arch_combo)
@@ -176,6 +181,7 @@ class TrainingTab(Tab):
         form.addRow("Seed", self.seed_spin)
         form.addRow("", self.personal_check)
         form.addRow("", self.finetune_check)
+        form.addRow("", self.finetune_label)
         form.addRow("Logs", log_row)
         settings_box = QGroupBox("Settings")
         settings_box.setLayout(form)
@@ -368,17 +374,12 @@ class TrainingTab(Tab):
         except ValueError as exc:
             QMessageBox.warning(self, "Cannot train with these settings", str(exc))
             return None
-        extra = None
-        if self.personal_check.isChecked():
-            from mnist_desktop.core.personal import load_personal_dataset
+        from mnist_desktop.ml.finetune import fine_tune_config, personal_training_data
 
-            personal = load_personal_dataset()
-            if len(personal.x_train):
-                extra = (personal.x_train, personal.y_train)
+        extra = personal_training_data() if self.personal_check.isChecked() else None
         initial = None
+        before = None
         if self.finetune_check.isChecked():
-            from dataclasses import replace
-
             from mnist_desktop.ml.architectures import ARCHITECTURES
             from mnist_desktop.paths import default_model
 
@@ -392,14 +393,16 @@ class TrainingTab(Tab):
                                     "(models saved by MNIST Desktop have both). Untick “Start from the current "
                                     "model's weights” to train from scratch.")
                 return None
-            if current != config.architecture:
-                # Weights only fit their own architecture: fine-tuning follows the current model.
-                config = replace(config, architecture=current)
+            # Weights only fit their own architecture; a small learning rate with MNIST mixed in.
+            config = fine_tune_config(config, current)
+            if current != self.arch_combo.currentData():
                 self.arch_combo.blockSignals(True)  # keep the user's other settings as they are
                 self.arch_combo.setCurrentIndex(self.arch_combo.findData(current))
                 self.arch_combo.blockSignals(False)
                 self.arch_description.setText(get_architecture(current).description)
+            self._show_fine_tuning(True)
             initial = source
+            before = predictor
 
         self._start_curves(config)
         keyboard = self.train_button.hasFocus()
@@ -413,7 +416,7 @@ class TrainingTab(Tab):
         if self.log_check.isChecked():
             log_dir = self._log_folder / f"{config.architecture}-{time.strftime('%Y%m%d-%H%M%S')}"
         task = self.task.start(
-            _train_in_worker, dataset, config, extra, initial, self._pause, self._closing, log_dir,
+            _train_in_worker, dataset, config, extra, initial, self._pause, self._closing, log_dir, before,
             on_yielded=self._queue_event, on_status=self._show_status,
             on_result=self._finished, on_cancelled=self._cancelled, on_done=self._done,
         )
@@ -460,6 +463,21 @@ class TrainingTab(Tab):
             if self.task.busy:
                 self.status_label.setText("Training…")
 
+    def _show_fine_tuning(self, on: bool) -> None:
+        from mnist_desktop.ml.finetune import describe_fine_tuning, fine_tune_config
+
+        current = getattr(self.state.predictor, "architecture", None)
+        if not on or current is None:
+            self.finetune_label.hide()
+            return
+        try:
+            config = fine_tune_config(self.config(), current)
+        except (ValueError, KeyError):
+            self.finetune_label.hide()
+            return
+        self.finetune_label.setText(describe_fine_tuning(config, get_architecture(current).title))
+        self.finetune_label.show()
+
     def _finished(self, trained) -> None:
         self.state.set_trained(trained)
         accuracy = trained.evaluation.accuracy if trained.evaluation else None
@@ -481,10 +499,15 @@ class TrainingTab(Tab):
         best = f", best epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
         score = f"{accuracy:.2%} on the test split" if accuracy is not None else "no test split to score on"
         in_use = self.state.uses_trained()
-        self.use_button.setEnabled(not in_use and not self.task.busy)
+        check = trained.fine_tune
+        # Never offer a fine-tuned model that is worse on MNIST; it can still be saved and looked at.
+        keeps_mnist = check is None or check.keeps_mnist
+        self.use_button.setEnabled(not in_use and not self.task.busy and keeps_mnist)
+        self.default_button.setEnabled(not self.task.busy and keeps_mnist)
         self.result_label.setText(
             f"<b>{get_architecture(result.config.architecture).title}</b>: {score} "
             f"({result.stop_reason}{best}, {result.seconds:.0f}\u00a0s). "
+            + (f"Fine-tuned: {check.describe()} " if check is not None else "")
             + ("The Draw and Camera tabs use this model now." if in_use else "Use it, save it or evaluate it:"))
 
     def _failed(self, exc: BaseException) -> None:
@@ -692,7 +715,7 @@ def _default_log_folder() -> Path:
 
 
 def _train_in_worker(context, dataset, config, extra, initial_path, pause: threading.Event,
-                     closing: threading.Event, log_dir: Path | None = None):
+                     closing: threading.Event, log_dir: Path | None = None, before=None):
     """Runs in the worker thread: plain training with hooks wired to the worker's signals."""
     from mnist_desktop.ml.trained import finish
     from mnist_desktop.ml.training import TrainingCancelled, TrainingHooks, train
@@ -723,4 +746,10 @@ def _train_in_worker(context, dataset, config, extra, initial_path, pause: threa
     if closing.is_set():
         raise workers.Cancelled()  # the window is closing: no time for conversion and scoring
     # A run stopped by the user is kept like a finished one.
-    return finish(result, dataset, status=context.status)
+    trained = finish(result, dataset, status=context.status)
+    if before is not None:
+        from mnist_desktop.ml.finetune import check_fine_tune
+
+        context.status("Comparing with the model before fine-tuning…")
+        trained.fine_tune = check_fine_tune(before, trained.predictor, dataset.x_test, dataset.y_test, extra)
+    return trained

@@ -25,6 +25,10 @@ _xnnpack_notice_pending = True  # LiteRT's one-time notice is still to come (see
 class Predictor:
     """Class probabilities for uint8 N x 28 x 28 images in MNIST polarity."""
 
+    outputs = NUM_CLASSES  # values per image
+    # The digit/not-digit model (`ml.not_digit`) if one is attached: readings then say "not a digit".
+    gate = None
+
     def __init__(self, model_content: bytes, *, path: Path | None = None,
                  metadata: dict[str, Any] | None = None, threads: int = 2) -> None:
         self.path = path
@@ -55,6 +59,10 @@ class Predictor:
         return f"{self.name} ({accuracy:.2%} on MNIST test)" if accuracy is not None else self.name
 
     # ------------------------------------------------------------ inference
+    def digit_scores(self, images: np.ndarray) -> np.ndarray | None:
+        """How likely each prepared input is one digit at all (0..1), or None without a gate."""
+        return None if self.gate is None else self.gate.digit_scores(images)
+
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 10) float32 probabilities; a single 28x28 image gives (1, 10).
 
@@ -75,7 +83,7 @@ class Predictor:
             raise ValueError(f"image {bad} has NaN or infinite pixel values; expected numbers 0-1 (or uint8 0-255)")
         scale = 1.0 / 255.0 if images.dtype == np.uint8 else 1.0
         count = len(images)
-        out = np.empty((count, NUM_CLASSES), np.float32)
+        out = np.empty((count, self.outputs), np.float32)
         for start in range(0, count, _MAX_BATCH):
             chunk = images[start:start + _MAX_BATCH]
             out[start:start + len(chunk)] = self._run(chunk, scale)
@@ -129,6 +137,14 @@ class Predictor:
             inputs, outputs = interpreter.get_input_details(), interpreter.get_output_details()
         except (ValueError, RuntimeError, IndexError) as exc:
             raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None
+        self._check_shapes(inputs, outputs, where)
+        try:
+            probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None
+        self._check_probe(probe, where)
+
+    def _check_shapes(self, inputs: list[dict], outputs: list[dict], where: str) -> None:
         if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1) or inputs[0]["dtype"] != np.float32:
             shape = tuple(int(v) for v in inputs[0]["shape"][1:]) if inputs else ()
             kind = np.dtype(inputs[0]["dtype"]).name if inputs else "nothing"
@@ -136,10 +152,8 @@ class Predictor:
         if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (NUM_CLASSES,):
             shape = tuple(int(v) for v in outputs[0]["shape"][1:]) if outputs else ()
             raise ModelError(f"{where}outputs {shape}, not {NUM_CLASSES} class probabilities")
-        try:
-            probe = self._run(np.zeros((1, 28, 28), np.uint8), 1.0)
-        except (ValueError, RuntimeError) as exc:
-            raise ModelError(f"{where}not a usable LiteRT model ({str(exc).splitlines()[0][:200]})") from None
+
+    def _check_probe(self, probe: np.ndarray, where: str) -> None:
         if not np.all(np.isfinite(probe)) or abs(float(probe.sum()) - 1.0) > 1e-3 or probe.min() < 0:
             raise ModelError(f"{where}its outputs are not probabilities (no softmax at the end)")
 
@@ -156,11 +170,11 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
 
     path = Path(path).expanduser() if path is not None else default_model()
     if path.suffix.lower() in (".h5", ".hdf5"):
-        return _converted(path, threads)
+        return _with_gate(_converted(path, threads), threads)
     keras_path, tflite_path, _ = current_model_files(path)
     if not tflite_path.exists() and not tflite_path.is_symlink():
         if keras_path.exists():
-            return _converted(keras_path, threads)
+            return _with_gate(_converted(keras_path, threads), threads)
         raise ModelError(f"{path}: no such model (looked for {tflite_path.name} and {keras_path.name})")
     problem = regular_file_problem(tflite_path)
     if problem:
@@ -176,7 +190,15 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
         content = tflite_path.read_bytes()
     except OSError as exc:
         raise ModelError(f"{tflite_path}: cannot be read ({exc.strerror or exc})") from None
-    return Predictor(content, path=tflite_path, metadata=metadata, threads=threads)
+    return _with_gate(Predictor(content, path=tflite_path, metadata=metadata, threads=threads), threads)
+
+
+def _with_gate(predictor: Predictor, threads: int) -> Predictor:
+    """Any digit model gets the shipped digit/not-digit check: it looks at the input, not the model."""
+    from mnist_desktop.ml.not_digit import load_gate
+
+    predictor.gate = load_gate(threads=threads)
+    return predictor
 
 
 def _converted(path: Path, threads: int) -> Predictor:

@@ -21,6 +21,7 @@ class TrainedModel:
     predictor: Predictor
     evaluation: Evaluation | None
     metadata: dict[str, Any]
+    fine_tune: Any = None  # `ml.finetune.FineTuneCheck` when the run fine-tuned the current model
 
     @property
     def model(self):
@@ -44,6 +45,9 @@ def finish(result: TrainingResult, dataset: Dataset, status: Callable[[str], Non
     report("Converting to LiteRT…")
     tflite = to_tflite(result.model)
     predictor = Predictor(tflite)
+    from mnist_desktop.ml.not_digit import load_gate
+
+    predictor.gate = load_gate()  # the same "not a digit" check as the shipped model's
     evaluation = None
     test_metrics: dict[str, Any] = {}
     if len(dataset.x_test) and dataset.labeled:

@@ -45,7 +45,8 @@ def test_one_batched_predictor_call_per_frame(frames, predictor):
     for frame in frames[:10]:
         calls.clear()
         readings = read_digits(frame.image, Counting())
-        assert len(calls) == 1 and calls[0] >= len(readings)
+        # A second, small call only for blobs too narrow to be two digits that are not one digit either.
+        assert 1 <= len(calls) <= 2 and calls[0] >= len(readings)
 
 
 def test_readings_run_left_to_right_with_boxes(frames, predictor):

@@ -180,3 +180,21 @@ def test_a_reread_score_goes_when_the_model_changes(tab, window):
         assert tab.personal_label.text() == f"You have saved {len(drawing_files())} drawings."
     finally:
         window.state.set_model(real, None)
+
+
+def test_a_scribble_on_the_canvas_is_not_a_digit(tab):
+    # Was: a random scribble read "8 · 99.9% sure".
+    from benchmarks.handwriting import Drawing
+
+    rng = np.random.default_rng(17)
+    for _ in range(3):
+        tab.canvas.clear()
+        points = np.cumsum(rng.normal(0, 0.18, (12, 2)), axis=0)
+        points = (points - points.min(0)) / np.ptp(points, axis=0).max() * 0.6 + 0.2
+        path = np.column_stack([np.interp(np.linspace(0, 11, 240), np.arange(12), points[:, k]) for k in range(2)])
+        height = 280 * tab.canvas.height() / tab.canvas.width()  # `draw` works in a 280-wide design
+        draw(tab.canvas, Drawing(-1, [path * min(280, height)], 12.0, 0))
+        assert label(tab) == "Not a digit", label(tab)
+    tab.canvas.clear()
+    draw(tab.canvas, make_drawing(3, np.random.default_rng(18)))
+    assert label(tab).startswith("3") and "sure" in label(tab)

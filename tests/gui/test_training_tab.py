@@ -268,12 +268,19 @@ def test_fine_tune_the_current_model_on_my_drawings(window, qtbot):
     configure(tab, arch="mlp", epochs=1, size=1000)
     tab.personal_check.setChecked(True)
     tab.finetune_check.setChecked(True)
+    assert tab.finetune_label.isVisibleTo(tab) and "Batch-norm CNN" in tab.finetune_label.text(), \
+        "the form says fine-tuning uses the current model's architecture"
     worker = tab.start_training()
     assert tab.arch_combo.currentData() == "bn-cnn", "fine-tuning follows the current model's architecture"
     with qtbot.waitSignal(tab.trainingFinished, timeout=120_000) as finished:
         pass
     result = finished.args[0].result
     assert result.config.architecture == "bn-cnn" and result.counts["extra"] >= 1
+    assert result.config.learning_rate <= 1e-4, "a small learning rate, whatever the form's preset"
+    check = finished.args[0].fine_tune
+    assert check is not None and abs(check.mnist_before - 0.9964) < 0.001 and check.drawings >= 1
+    assert check.keeps_mnist and abs(check.mnist_after - check.mnist_before) <= 0.001, check.describe()
+    assert "MNIST test" in tab.result_label.text() and tab.use_button.isEnabled()
     # Started from the shipped weights: already far better than one epoch from scratch on 1,000 images.
     assert finished.args[0].evaluation.accuracy > 0.97
     qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
