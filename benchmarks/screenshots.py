@@ -224,7 +224,7 @@ def shoot_reading(window, shot, wait, until, scratch: Path) -> None:
     until(lambda: camera.packet is not None and camera.packet.index > 14)
     shot("camera-notebook")
     camera.stop()
-    until(lambda: camera.worker is None)
+    until(lambda: not camera.is_running())
 
 
 if __name__ == "__main__":
