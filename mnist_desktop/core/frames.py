@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from mnist_desktop.core.errors import DatasetError, MnistDesktopError
-from mnist_desktop.core.image_input import quiet_native_stderr
+from mnist_desktop.core.quiet import quiet_native_stderr
 
 VIDEO_SUFFIXES = {".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v", ".wmv", ".ogv"}
 

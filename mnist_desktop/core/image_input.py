@@ -5,10 +5,6 @@ expected. `prepare_digit`, `read_digits`, the capture loop and `read_image` all 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -88,22 +84,3 @@ def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:
         return image
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Silence the C-level stderr for a moment: some decoders (OpenCV's AVI parser) print their
-    complaints there directly, bypassing any log level; the app reports the problem itself."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (AttributeError, ValueError, OSError):
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)

@@ -30,7 +30,7 @@ from typing import Any
 
 from mnist_desktop.core import files
 from mnist_desktop.core.errors import ModelError, OutputError
-from mnist_desktop.ml.quiet import quiet_output
+from mnist_desktop.core.quiet import quiet_output
 
 METADATA_VERSION = 1
 EXPORT_FORMATS = ("keras", "h5", "savedmodel", "tflite")

@@ -108,7 +108,7 @@ class Predictor:
         if entry is None:
             from ai_edge_litert.interpreter import Interpreter
 
-            from mnist_desktop.ml.quiet import quiet_native_stderr
+            from mnist_desktop.core.quiet import quiet_native_stderr
 
             try:
                 # LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." straight to

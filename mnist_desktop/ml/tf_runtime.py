@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from mnist_desktop.core.errors import TrainingError
-from mnist_desktop.ml.quiet import quiet_output
+from mnist_desktop.core.quiet import quiet_output
 
 logger = logging.getLogger(__name__)
 

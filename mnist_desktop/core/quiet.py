@@ -1,7 +1,8 @@
 """Silencing native libraries that write straight to the process's stdout/stderr (file descriptors 1
 and 2), below Python's logging: TensorFlow's start-up, the LiteRT converter, LiteRT's XNNPACK notice.
 
-Kept apart from both `tf_runtime` and `modelio` (which each need it) so neither imports the other.
+Plain OS calls, so in core: `tf_runtime` and `modelio` (which each need it) import it without importing
+each other, and `core.frames` mutes OpenCV's AVI parser with it.
 """
 
 from __future__ import annotations
