@@ -134,7 +134,8 @@ def test_keyboard_only_opens_a_confusion_matrix_cell(window, qtbot, tiny_run, mn
     small = Dataset("slice", mnist.x_train[:100].copy(), mnist.y_train[:100].copy(),
                     mnist.x_test[:300].copy(), mnist.y_test[:300].copy())
     window.state.set_dataset(small, None)
-    window.state.set_model(trained.predictor, None, trained=trained)
+    window.state.set_trained(trained)
+    window.state.set_model(trained.predictor, None)
     tab = window.evaluation_tab
     window.show_tab("Evaluation")
     tab.pages.setCurrentIndex(1)
@@ -382,7 +383,8 @@ def test_export_report_creates_a_new_folder(window, qtbot, tiny_run, mnist, tmp_
     small = Dataset("slice", mnist.x_train[:50].copy(), mnist.y_train[:50].copy(),
                     mnist.x_test[:200].copy(), mnist.y_test[:200].copy())
     window.state.set_dataset(small, None)
-    window.state.set_model(trained.predictor, None, trained=trained)
+    window.state.set_trained(trained)
+    window.state.set_model(trained.predictor, None)
     tab = window.evaluation_tab
     with qtbot.waitSignal(tab.evaluate().done, timeout=20_000):
         pass
