@@ -77,10 +77,9 @@ class PageReading:
 SPLIT_MARGIN = 0.05
 # A part joined to a neighbour is a digit of its own if the model reads every piece this surely.
 PIECE_SURE = 0.8
-# Narrower than this (w / h), a blob is cut into digits only if it is not a digit itself: two
-# touching digits can be that narrow (a thin 1 against a narrow 0), but so are most single digits.
-NARROW_PAIR = 0.9
-# Wider than this, a blob that reads as one digit may still be two touching ones (the model decides).
+# Up to this wide (w / h), a blob is cut into digits only if it is not a digit itself: two touching
+# digits can be that narrow (a thin 1 against a narrow 0), but so are most single digits. Wider, a
+# blob that reads as one digit may still be two touching ones (the model decides).
 WIDE_PAIR = 1.25
 
 
@@ -108,11 +107,11 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     """Prepare every region (and, for a possible pair of touching digits, its pieces too), read them
     all in one predictor call, and keep whichever of whole or pieces the model is surer of.
 
-    The pieces of a blob narrower than two digits side by side are read only when the blob itself
+    The pieces of a blob not as wide as two digits side by side are read only when the blob itself
     is not a digit (a second, small call, in a few frames only)."""
 
     def narrow(region: DigitRegion) -> bool:
-        return region.origin == "cut" and region.box[2] < NARROW_PAIR * region.box[3]
+        return region.origin == "cut" and region.box[2] <= WIDE_PAIR * region.box[3]
 
     candidates: list[tuple[int, int, DigitRegion]] = []  # (region index, piece index or -1, region)
     for index, region in enumerate(regions):
