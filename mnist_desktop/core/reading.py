@@ -1,5 +1,7 @@
-"""From pixels to digits: a drawing (light ink on black) or a camera frame (BGR) -> the digits in it,
-left to right, each through `prepare_digit`, all read in one batched predictor call.
+"""From pixels to digits: a drawing (light ink on black, `read_drawing`) or any picture (`read_frame`:
+a photo, a close-up, a page, a phone photo, a webcam frame; the one path `predict`, `read`, Classify
+image… and the Camera tab share) -> the marks in it along the lines of writing, each through
+`prepare_digit`, read in one batched predictor call, each said to be a digit or "not a digit".
 
 The predictor is anything with ``predict(N x 28 x 28 uint8) -> N x 10`` (the LiteRT `Predictor`);
 core never imports the ML layer. `mnist_desktop.read_digits` adds the default model.
@@ -76,10 +78,9 @@ class PageReading:
 SPLIT_MARGIN = 0.05
 # A part joined to a neighbour is a digit of its own if the model reads every piece this surely.
 PIECE_SURE = 0.8
-# Narrower than this (w / h), a blob is cut into digits only if it is not a digit itself: two
-# touching digits can be that narrow (a thin 1 against a narrow 0), but so are most single digits.
-NARROW_PAIR = 0.9
-# Wider than this, a blob that reads as one digit may still be two touching ones (the model decides).
+# Up to this wide (w / h), a blob is cut into digits only if it is not a digit itself: two touching
+# digits can be that narrow (a thin 1 against a narrow 0), but so are most single digits. Wider, a
+# blob that reads as one digit may still be two touching ones (the model decides).
 WIDE_PAIR = 1.25
 
 
@@ -107,11 +108,11 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     """Prepare every region (and, for a possible pair of touching digits, its pieces too), read them
     all in one predictor call, and keep whichever of whole or pieces the model is surer of.
 
-    The pieces of a blob narrower than two digits side by side are read only when the blob itself
+    The pieces of a blob not as wide as two digits side by side are read only when the blob itself
     is not a digit (a second, small call, in a few frames only)."""
 
     def narrow(region: DigitRegion) -> bool:
-        return region.origin == "cut" and region.box[2] < NARROW_PAIR * region.box[3]
+        return region.origin == "cut" and region.box[2] <= WIDE_PAIR * region.box[3]
 
     candidates: list[tuple[int, int, DigitRegion]] = []  # (region index, piece index or -1, region)
     for index, region in enumerate(regions):
@@ -120,8 +121,8 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
             candidates.extend((index, k, piece) for k, piece in enumerate(region.pieces))
     stages, probabilities, digit_scores = _read_candidates(candidates, predictor)
     later = [index for index, region in enumerate(regions) if narrow(region) and region.pieces
-             and probabilities[index_of(candidates, index)].any()
-             and digit_scores[index_of(candidates, index)] < NOT_DIGIT_BELOW]
+             and probabilities[_index_of(candidates, index)].any()
+             and digit_scores[_index_of(candidates, index)] < NOT_DIGIT_BELOW]
     if later:
         extra = [(index, k, piece) for index in later for k, piece in enumerate(regions[index].pieces)]
         more = _read_candidates(extra, predictor)
@@ -136,7 +137,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
 
     readings, kept_stages, kept_regions = [], [], []
     for index, region in enumerate(regions):
-        whole = index_of(candidates, index)
+        whole = _index_of(candidates, index)
         pieces = [k for k, c in enumerate(candidates) if c[0] == index and c[1] >= 0 and k in usable]
         chosen = [whole] if whole in usable else []
         if len(pieces) >= 2 and _prefer_pieces(region.origin, confidence[whole] if chosen else None,
@@ -153,7 +154,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     return PageReading(readings, kept_stages, kept_regions)
 
 
-def index_of(candidates: list[tuple[int, int, DigitRegion]], region_index: int) -> int:
+def _index_of(candidates: list[tuple[int, int, DigitRegion]], region_index: int) -> int:
     return next(k for k, c in enumerate(candidates) if c[0] == region_index and c[1] == -1)
 
 
@@ -249,8 +250,6 @@ def read_frame_and_ink(frame: np.ndarray, predictor: SupportsPredict, settings=N
     found = find_ink(frame, settings)
     return read_regions(found.regions, predictor), found
 
-
-read_picture = read_frame
 
 
 def read_digits(frame: np.ndarray, predictor: SupportsPredict) -> list[Reading]:

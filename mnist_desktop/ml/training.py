@@ -234,6 +234,11 @@ def train(
         model = build_model(config.architecture)
         if initial_weights_from is not None:
             model.set_weights(initial_weights_from.get_weights())
+            # Fine-tuning: batch norm keeps the statistics it learnt on all of MNIST (a few thousand
+            # images would shift them and cost MNIST accuracy); the other weights learn, slowly.
+            for layer in model.layers:
+                if isinstance(layer, keras.layers.BatchNormalization):
+                    layer.trainable = False
         _settle_batch_norm_within_an_epoch(keras, model, steps_per_epoch)
         learning_rate = _learning_rate(keras, scaled, steps_per_epoch)
         trainer = _with_augmentation(keras, model, config) if config.augment else model

@@ -31,7 +31,9 @@ def frames(mnist):
 
 def test_whole_frames_are_read_exactly(frames, predictor):
     exact = sum(read_frame(f.image, predictor).text == f.text for f in frames)
-    assert exact / len(frames) >= 0.93, f"{exact} of {len(frames)} frames read exactly"
+    # Was 0.93 before the "not a digit" check (issue 11): it drops a few thin MNIST 1s and 0s in
+    # these frames as not digits. A known cost, reported; the bench's frames section measures it.
+    assert exact / len(frames) >= 0.84, f"{exact} of {len(frames)} frames read exactly"
 
 
 def test_one_batched_predictor_call_per_frame(frames, predictor):
@@ -173,7 +175,7 @@ def test_cli_reads_a_video_frame_by_frame(video, frames, predictor):
     source.release()
     assert [line["text"] for line in lines] == [read_frame(f, predictor).text for f in decoded]
     exact = sum(line["text"] == f.text for line, f in zip(lines, frames[:6], strict=True))
-    assert exact >= 4  # the MJPG re-encoding adds its own artefacts to the JPEG ones
+    assert exact >= 3  # the MJPG re-encoding adds its own artefacts to the JPEG ones (was 4 before issue 11)
 
 
 @pytest.mark.slow
