@@ -571,7 +571,7 @@ def _predict(args: argparse.Namespace) -> int:
             continue
         if not page.readings:
             failed = True
-            results.append({"file": name, "error": f"{name}: no digit found (the image is blank)"})
+            results.append({"file": name, "error": f"{name}: no digit found"})
             continue
         digits = page.digits
         # One digit is the answer; only marks that are not digits say so; several digits are all

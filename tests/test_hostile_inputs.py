@@ -150,7 +150,8 @@ def _file(path: Path, text: str = "my notes") -> Path:
 # name: (build(folder) -> argv, expected exit status, regex for the one stderr line or None)
 CLI_CASES = {
     "predict-1x10000-png": (lambda d: ["predict", str(_write_png(
-        d / "strip.png", np.random.default_rng(0).integers(0, 256, (1, 10000)).astype(np.uint8)))], 0, None),
+        d / "strip.png", np.random.default_rng(0).integers(0, 256, (1, 10000)).astype(np.uint8)))],
+        2, r"strip.png: no digit found"),
     "predict-png-announcing-20000x20000": (lambda d: ["predict", str(hostile.png_header_only(
         d / "huge.png", 20000, 20000))], 2, r"huge.png: the image has 400,000,000 pixels, more than 50 megapixels, the limit"),
     "evaluate-model-is-a-folder": (lambda d: ["evaluate", "--model", str(hostile._dir(d / "dir.tflite"))],

@@ -142,12 +142,8 @@ def test_the_cycle_finder_finds_a_cycle():
     assert import_cycles({"a": {"b"}, "b": set()}) == []
 
 
-# ml/modelio <-> ml/tf_runtime (quiet_output) is being broken up under issue 15; drop this entry then.
-KNOWN_CYCLES = [["mnist_desktop.ml.architectures", "mnist_desktop.ml.modelio", "mnist_desktop.ml.tf_runtime"]]
-
-
 def test_the_package_has_no_import_cycles():
     graph = import_graph()
     assert "mnist_desktop.core.dataset" in graph and graph["mnist_desktop.gui.main_window"]
-    cycles = [cycle for cycle in import_cycles(graph) if cycle not in KNOWN_CYCLES]
+    cycles = import_cycles(graph)
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(cycle) for cycle in cycles)

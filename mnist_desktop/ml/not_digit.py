@@ -7,7 +7,8 @@ digits (letters, scribbles, shapes, clothing, smudges, two digits touching), all
 the reading pipeline prepares what it finds. It answers the probability that the input is one
 digit; `core.reading` calls a reading "not a digit" below a threshold calibrated on held-out data.
 
-Inference runs on LiteRT like the classifier (`DigitGate`); TensorFlow is imported only to train.
+Inference runs on LiteRT like the classifier (`ml.predictor.DigitGate`, attached to every predictor);
+this module only trains it, and imports TensorFlow to do so.
 """
 
 from __future__ import annotations
@@ -17,48 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from mnist_desktop.core.errors import ModelError
-from mnist_desktop.ml.predictor import Predictor
-
-GATE_NAME = "not_digit"
-
-
-def gate_path() -> Path:
-    from mnist_desktop.paths import models_dir
-
-    return models_dir() / f"{GATE_NAME}.tflite"
-
-
-class DigitGate(Predictor):
-    """LiteRT runner for the digit/not-digit model: ``digit_scores(images) -> (N,)`` in 0..1."""
-
-    outputs = 1
-
-    def digit_scores(self, images: np.ndarray) -> np.ndarray:
-        return self.predict(images)[:, 0]
-
-    def _check_shapes(self, inputs: list[dict], outputs: list[dict], where: str) -> None:
-        if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1):
-            raise ModelError(f"{where}not a digit/not-digit model (it does not take 28x28x1 images)")
-        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (1,):
-            raise ModelError(f"{where}not a digit/not-digit model (it does not give one score)")
-
-    def _check_probe(self, probe: np.ndarray, where: str) -> None:
-        if not np.all(np.isfinite(probe)) or probe.min() < 0 or probe.max() > 1:
-            raise ModelError(f"{where}its output is not a probability")
-
-
-def load_gate(path: Path | None = None, threads: int = 2) -> DigitGate | None:
-    """The shipped digit/not-digit model, or None if it is not there (readings then skip the check)."""
-    from mnist_desktop.ml.modelio import check_file_matches, read_metadata
-
-    path = path or gate_path()
-    if not path.is_file():
-        return None
-    metadata = read_metadata(path)
-    check_file_matches(path, "tflite", metadata)
-    return DigitGate(path.read_bytes(), path=path, metadata=metadata, threads=threads)
 
 
 # ------------------------------------------------------------------------------ training

@@ -195,8 +195,6 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
 
 def _with_gate(predictor: Predictor, threads: int) -> Predictor:
     """Any digit model gets the shipped digit/not-digit check: it looks at the input, not the model."""
-    from mnist_desktop.ml.not_digit import load_gate
-
     predictor.gate = load_gate(threads=threads)
     return predictor
 
@@ -208,3 +206,44 @@ def _converted(path: Path, threads: int) -> Predictor:
     metadata = read_metadata(path) if path.suffix == ".keras" else None
     metadata = dict(metadata or {}, name=(metadata or {}).get("name", path.stem))
     return Predictor(to_tflite(model), path=path, metadata=metadata, threads=threads)
+
+
+# ------------------------------------------------------------------------------ digit or not
+GATE_NAME = "not_digit"
+
+
+def gate_path() -> Path:
+    from mnist_desktop.paths import models_dir
+
+    return models_dir() / f"{GATE_NAME}.tflite"
+
+
+class DigitGate(Predictor):
+    """LiteRT runner for the digit/not-digit model: ``digit_scores(images) -> (N,)`` in 0..1."""
+
+    outputs = 1
+
+    def digit_scores(self, images: np.ndarray) -> np.ndarray:
+        return self.predict(images)[:, 0]
+
+    def _check_shapes(self, inputs: list[dict], outputs: list[dict], where: str) -> None:
+        if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1):
+            raise ModelError(f"{where}not a digit/not-digit model (it does not take 28x28x1 images)")
+        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (1,):
+            raise ModelError(f"{where}not a digit/not-digit model (it does not give one score)")
+
+    def _check_probe(self, probe: np.ndarray, where: str) -> None:
+        if not np.all(np.isfinite(probe)) or probe.min() < 0 or probe.max() > 1:
+            raise ModelError(f"{where}its output is not a probability")
+
+
+def load_gate(path: Path | None = None, threads: int = 2) -> DigitGate | None:
+    """The shipped digit/not-digit model, or None if it is not there (readings then skip the check)."""
+    from mnist_desktop.ml.modelio import check_file_matches, read_metadata
+
+    path = path or gate_path()
+    if not path.is_file():
+        return None
+    metadata = read_metadata(path)
+    check_file_matches(path, "tflite", metadata)
+    return DigitGate(path.read_bytes(), path=path, metadata=metadata, threads=threads)

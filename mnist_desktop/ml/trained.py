@@ -45,7 +45,7 @@ def finish(result: TrainingResult, dataset: Dataset, status: Callable[[str], Non
     report("Converting to LiteRT…")
     tflite = to_tflite(result.model)
     predictor = Predictor(tflite)
-    from mnist_desktop.ml.not_digit import load_gate
+    from mnist_desktop.ml.predictor import load_gate
 
     predictor.gate = load_gate()  # the same "not a digit" check as the shipped model's
     evaluation = None
