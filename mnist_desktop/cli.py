@@ -51,6 +51,12 @@ def _log_file_for_help() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # One definition each, shared with the window (light modules: no TensorFlow, no OpenCV).
+    from mnist_desktop.ml.architectures import ARCHITECTURES
+    from mnist_desktop.ml.modelio import EXPORT_FORMATS
+    from mnist_desktop.ml.tf_runtime import DEVICES
+    from mnist_desktop.ml.training import SCHEDULES
+
     parser = _Parser(
         prog=PROG,
         description="Handwritten digit recognition: explore MNIST, train a CNN, evaluate it, and read "
@@ -91,14 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a model on a data set's training split and save it. "
                                 "Ctrl+C stops at the end of the batch and saves the best weights so far.")
     which = train.add_mutually_exclusive_group()
-    which.add_argument("--arch", help="architecture: classic, bn-cnn, mlp, resnet, fast")
+    which.add_argument("--arch", help=f"architecture: {', '.join(ARCHITECTURES)}")
     which.add_argument("--preset", choices=["fast", "default"],
                        help="fast: quickest to 99%%; default: the recipe of the shipped model")
     train.add_argument("--epochs", type=int, help="passes over the training data (default: the recipe's)")
     train.add_argument("--batch-size", type=int, help="images per step on each device")
     train.add_argument("--learning-rate", type=float,
                        help="Adam's learning rate (multiplied by the number of devices when there are several)")
-    train.add_argument("--schedule", choices=["constant", "cosine", "onecycle", "plateau"],
+    train.add_argument("--schedule", choices=list(SCHEDULES),
                        help="how the learning rate changes over the run")
     augment = train.add_mutually_exclusive_group()
     augment.add_argument("--augment", action="store_true", default=None, help="random rotation, shift and zoom")
@@ -113,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read a folder of 0/..9/ images from disk batch by batch instead of loading it "
                             "into memory first (for folders larger than memory)")
     train.add_argument("--out", metavar="PATH", help="where to save (NAME or NAME.keras; default: ./ARCH)")
-    train.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto",
+    train.add_argument("--device", choices=list(DEVICES), default="auto",
                        help="auto: every GPU TensorFlow sees (several: MirroredStrategy), else the CPU")
     train.add_argument("--log-dir", metavar="DIR",
                        help="write training.csv and TensorBoard logs here (tensorboard --logdir DIR)")
@@ -151,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Export a model (from its .keras or .h5) as .keras, .h5, SavedModel "
                                  "or .tflite.")
     add_model(export)
-    export.add_argument("--format", required=True, choices=["keras", "h5", "savedmodel", "tflite"],
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS),
                         help="the format to write")
     export.add_argument("--out", metavar="PATH",
                         help="target (default: the model's name with the new suffix, in the current folder)")
