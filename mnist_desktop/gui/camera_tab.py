@@ -316,8 +316,7 @@ class CameraTab(Tab):
         self._control = LoopControl(predictor=self.state.predictor)
         self._settings_changed()
         self.control.consumed.set()
-        self.stable.clear()
-        self.packet = None
+        self._clear_reading()
         self.frozen = False
         self.freeze_button.setChecked(False)
         self.status_label.setText(f"Starting {source.name}…")
@@ -344,6 +343,7 @@ class CameraTab(Tab):
         from mnist_desktop.core.errors import MnistDesktopError
 
         text = str(exc) if isinstance(exc, MnistDesktopError) else f"{type(exc).__name__}: {exc}"
+        self._clear_reading()
         self.status_label.setText(text)
         self.view.show_message(text)
         if not isinstance(exc, MnistDesktopError):
@@ -400,6 +400,19 @@ class CameraTab(Tab):
             self.mask_view.setPixmap(gray_pixmap(packet.mask).scaled(
                 self.mask_view.size(), Qt.AspectRatioMode.KeepAspectRatio))
         self._show_crops(packet)
+
+    def _clear_reading(self) -> None:
+        """Nothing of the previous source stays on the panel: a new one (or one that fails) starts blank."""
+        self.stable.clear()
+        self.packet = None
+        self.reading_label.setText("–")
+        self.frame_label.setText("")
+        self.fps_label.setText("")
+        self.mask_view.clear()
+        while self.crops_row.count():
+            item = self.crops_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
 
     def _show_crops(self, packet: FramePacket) -> None:
         while self.crops_row.count():

@@ -145,6 +145,23 @@ def test_an_unreadable_file(tab, qtbot, tmp_path):
     assert "broken.avi" in tab.status_label.text()
 
 
+def test_a_source_that_fails_clears_the_previous_reading(tab, qtbot, number_frames, tmp_path):
+    """Was: after "2026", opening a broken file said so but still showed "2026" and its crops."""
+    worker = tab.start(ScriptedSource(number_frames))
+    qtbot.waitUntil(lambda: tab.reading_label.text() == "2026", timeout=10_000)
+    tab.stop()
+    wait_done(qtbot, worker)
+    broken = tmp_path / "notimage.png"
+    broken.write_text("not a picture")
+    tab.use_file(str(broken), "image")
+    wait_done(qtbot, tab.start())
+    assert "notimage.png" in tab.status_label.text()
+    assert tab.reading_label.text() == "–" and tab.frame_label.text() == "" and tab.fps_label.text() == ""
+    assert tab.packet is None
+    qtbot.waitUntil(lambda: not any(tab.crops_row.itemAt(i).widget() for i in range(tab.crops_row.count())),
+                    timeout=2000)
+
+
 def test_freeze_and_snapshot(tab, qtbot, number_frames, tmp_path):
     worker = tab.start(ScriptedSource(number_frames))
     qtbot.waitUntil(lambda: tab.packet is not None and len(tab.packet.page.readings) == 4, timeout=10_000)
