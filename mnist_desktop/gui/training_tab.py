@@ -490,9 +490,11 @@ class TrainingTab(Tab):
         trained = self.state.trained
         for button in (self.use_button, self.save_button, self.default_button, self.evaluate_button):
             button.setEnabled(trained is not None and not self.task.busy)
+        if self.task.busy:  # the previous run's result would read as this run's
+            self.result_label.setText("Training…")
+            return
         if trained is None:
-            if not self.task.busy:
-                self.result_label.setText("Train a model to use, save or evaluate it here.")
+            self.result_label.setText("Train a model to use, save or evaluate it here.")
             return
         result = trained.result
         accuracy = trained.evaluation.accuracy if trained.evaluation else None

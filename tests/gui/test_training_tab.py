@@ -321,3 +321,18 @@ def test_training_shows_its_device_and_writes_logs_when_asked(window, qtbot, tmp
     assert tab.device_label.text() == f"Training on: {finished.args[0].result.run['device']}"
     (run,) = (tmp_path / "logs").iterdir()
     assert run.name.startswith("mlp-") and len((run / "training.csv").read_text().splitlines()) == 2
+
+
+@pytest.mark.slow
+def test_a_new_run_does_not_show_the_previous_result(window, qtbot, tiny_run):
+    """Was: during a second run the result box still described the first one."""
+    trained, _ = tiny_run
+    tab = window.training_tab
+    window.state.set_trained(trained)
+    assert "on the test split" in tab.result_label.text()
+    configure(tab, epochs=1)
+    tab.start_training()
+    assert tab.result_label.text() == "Training…"
+    with qtbot.waitSignal(tab.task.finished, timeout=120_000):
+        tab.stop_training()
+    assert "on the test split" in tab.result_label.text()
