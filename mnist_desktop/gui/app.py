@@ -31,7 +31,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from mnist_desktop.gui import theme
 
     theme.manager()  # light or dark as the system (or the View menu) says, before the first paint
+    collect_garbage_on_the_gui_thread()
     return app
+
+
+_collector = None
+
+
+def collect_garbage_on_the_gui_thread() -> None:
+    """Python collects reference cycles in whichever thread happens to cross the allocation
+    threshold. A cycle holding a Qt widget (pyqtgraph's parentless context menus) is then destroyed
+    in a worker thread, which Qt forbids and which deadlocked the GUI thread against a report being
+    written. pyqtgraph's recipe: automatic collection off, collected on the GUI thread on a timer."""
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=0.5)
 
 
 def install_crash_dialog() -> None:

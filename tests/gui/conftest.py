@@ -9,6 +9,14 @@ import pytest
 from PySide6.QtCore import QThread, QTimer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def garbage_collected_on_the_gui_thread(qapp):
+    """As in the app (create_application): its timer runs for the whole session, not one test."""
+    from mnist_desktop.gui.app import collect_garbage_on_the_gui_thread
+
+    collect_garbage_on_the_gui_thread()
+
+
 @pytest.fixture(autouse=True)
 def no_leftover_threads(qapp, monkeypatch):
     """Like napari's leak checks: records every QTimer and QThread the test starts, and fails the test

@@ -186,3 +186,35 @@ def _alive(qobject) -> bool:
     from shiboken6 import isValid
 
     return isValid(qobject)
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
+    """A cycle that dies while a worker allocates is collected on the GUI thread, never in the worker
+    (a Qt widget destroyed there deadlocked the suite while a report was being written)."""
+    import gc
+    import threading
+    import weakref
+
+    from mnist_desktop.gui.app import collect_garbage_on_the_gui_thread
+
+    collect_garbage_on_the_gui_thread()
+    assert not gc.isenabled()
+    threads = []
+
+    class Node:
+        pass
+
+    def make_cycles(count: int, watch: bool) -> None:
+        for _ in range(count):
+            node = Node()
+            node.me = node
+            if watch:
+                weakref.finalize(node, lambda: threads.append(threading.current_thread() is threading.main_thread()))
+
+    make_cycles(50, watch=True)
+    worker = threading.Thread(target=make_cycles, args=(20_000, False))  # far past every threshold
+    worker.start()
+    worker.join()
+    assert threads == []  # nothing was collected in the worker
+    qtbot.waitUntil(lambda: len(threads) == 50, timeout=5000)
+    assert all(threads)
