@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -115,7 +116,22 @@ def run(*, dataset: str | None = None, model: str | None = None, screenshot: str
     window.show()
     if screenshot:
         return _screenshot(app, window, Path(screenshot))
-    return app.exec()
+    return leave(app.exec())
+
+
+def leave(code: int) -> int:
+    """End the process as soon as the window has closed. By then every task has stopped and the
+    settings and logs are written; what is left is TensorFlow's own teardown, which takes seconds
+    after a training run and would keep a closed app alive (and its CPU busy)."""
+    if "tensorflow" not in sys.modules:
+        return code
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _screenshot(app: QApplication, window, target: Path) -> int:
