@@ -31,7 +31,7 @@ from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
 from mnist_desktop.gui.widgets.tables import make_table
-from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen
+from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen, set_legend
 from mnist_desktop.gui.widgets.progress import ProgressBar
 
 
@@ -400,6 +400,10 @@ class EvaluationTab(Tab):
             self.curves_label.setText("This model carries no training history (a file saved elsewhere).")
             return
         epochs = [r["epoch"] + 1 for r in history]
+        validated = any(r.get("val_loss") is not None or r.get("val_accuracy") is not None for r in history)
+        legend = [(BLUE, "training")] + [(ORANGE, "validation")] * validated  # only what is drawn
+        for plot in (self.curve_loss, self.curve_accuracy):
+            set_legend(plot, legend)
         for plot, key in ((self.curve_loss, "loss"), (self.curve_accuracy, "accuracy")):
             plot.plot(epochs, [r[key] for r in history], pen=pen(BLUE), symbol="o", symbolSize=6, symbolBrush=BLUE,
                       name="training")

@@ -172,3 +172,15 @@ def test_unlabeled_test_split_is_explained(window, mnist):
     window.state.set_dataset(unlabeled, None)
     assert window.evaluation_tab.evaluate() is None
     assert "no labels" in window.evaluation_tab.status.text()
+
+
+def test_the_curves_legend_names_only_what_is_drawn(evaluated):
+    """Was: "validation" in the legend of a model whose history has no validation (the shipped one)."""
+    tab = evaluated
+    history = [{"epoch": k, "loss": 1.0 / (k + 1), "accuracy": 0.9, "val_loss": None, "val_accuracy": None}
+               for k in range(3)]
+    tab._fill_curves({"name": "m", "architecture": "classic", "history": history})
+    assert [name for _, name in tab.curve_loss.chart_legend] == ["training"]
+    history[0].update(val_loss=0.5, val_accuracy=0.95)
+    tab._fill_curves({"name": "m", "architecture": "classic", "history": history})
+    assert [name for _, name in tab.curve_accuracy.chart_legend] == ["training", "validation"]
