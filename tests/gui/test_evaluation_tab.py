@@ -176,7 +176,7 @@ def test_unlabeled_test_split_is_explained(window, mnist):
 
 def test_the_curves_legend_names_only_what_is_drawn(evaluated):
     """Was: "validation" in the legend of a model whose history has no validation (the shipped one)."""
-    tab = evaluated
+    tab, _, _ = evaluated
     history = [{"epoch": k, "loss": 1.0 / (k + 1), "accuracy": 0.9, "val_loss": None, "val_accuracy": None}
                for k in range(3)]
     tab._fill_curves({"name": "m", "architecture": "classic", "history": history})
