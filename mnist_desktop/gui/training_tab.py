@@ -59,7 +59,7 @@ class RunCurves:
 
 
 class TrainingTab(Tab):
-    trainingFinished = Signal(object)  # TrainedModel
+    trainingFinished = Signal(object)  # TrainedModel, once the run is over and its result shown
 
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
@@ -67,6 +67,7 @@ class TrainingTab(Tab):
         self.save_task = workers.TaskSlot(self, "Saving the model")
         self._train_when_loaded = False
         self._last_progress = None
+        self._finished_run = None
         self._pause = threading.Event()
         self._closing = threading.Event()
         self._runs: list[RunCurves] = []
@@ -483,7 +484,7 @@ class TrainingTab(Tab):
         accuracy = trained.evaluation.accuracy if trained.evaluation else None
         score = f"{accuracy:.2%} on the test split" if accuracy is not None else "no test split to score on"
         self.status_label.setText(f"Finished: {score}.")
-        self.trainingFinished.emit(trained)
+        self._finished_run = trained  # announced in _done, once the tab is idle and shows the result
 
     def _show_trained(self) -> None:
         """The result box, from the state: the latest run, and whether it is the model in use."""
@@ -532,6 +533,9 @@ class TrainingTab(Tab):
             self.progress.setValue(self.progress.maximum())
             self.progress.setFormat(f"done: {p.epoch + 1} epoch{'s' if p.epoch else ''}")
         self._show_trained()
+        trained, self._finished_run = self._finished_run, None
+        if trained is not None:
+            self.trainingFinished.emit(trained)
 
     # ------------------------------------------------------------------ live curves
     def _start_curves(self, config) -> None:
