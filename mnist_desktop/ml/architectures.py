@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mnist_desktop.core.dataset import NUM_CLASSES
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -128,7 +130,7 @@ def _classic(keras):
             layers.Dropout(0.5),
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
         ],
         name="classic",
     )
@@ -157,7 +159,7 @@ def _bn_cnn(keras):
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     x = layers.Dropout(0.4)(x)
-    outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="bn_cnn")
 
 
@@ -169,7 +171,7 @@ def _mlp(keras):
             layers.Flatten(),
             layers.Dense(256, activation="relu"),
             layers.Dropout(0.2),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
         ],
         name="mlp",
     )
@@ -194,7 +196,7 @@ def _resnet(keras):
         x = block(x, filters, strides)
         x = block(x, filters, 1)
     x = layers.GlobalAveragePooling2D()(x)
-    outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="resnet")
 
 
@@ -210,5 +212,5 @@ def _fast(keras):
     x = _conv_bn(keras, x, 48, 3, padding="valid", strides=2)  # 5x5
     x = layers.Flatten()(x)
     x = layers.Dense(128, activation="relu")(x)
-    outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="fast")

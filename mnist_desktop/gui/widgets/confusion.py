@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from mnist_desktop.core.dataset import DIGIT_CLASSES, NUM_CLASSES
 from mnist_desktop.gui import theme
 
 
@@ -30,8 +31,8 @@ class ConfusionMatrixView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.matrix = np.zeros((10, 10), np.int64)
-        self.class_names: tuple[str, ...] = tuple(str(d) for d in range(10))
+        self.matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+        self.class_names: tuple[str, ...] = DIGIT_CLASSES
         self.normalised = False
         self.difference = False
         self.selected: tuple[int, int] | None = None
@@ -79,7 +80,7 @@ class ConfusionMatrixView(QWidget):
         caption_lines = 2 if self.difference else 1
         side = max(1.0, min(self.width() - margin_left - 8,
                             self.height() - margin_top - caption_lines * metrics.height() - 10))
-        return side / 10, margin_left, margin_top
+        return side / NUM_CLASSES, margin_left, margin_top
 
     def cell_rect(self, row: int, col: int) -> QRectF:
         cell, x0, y0 = self._layout()
@@ -88,7 +89,7 @@ class ConfusionMatrixView(QWidget):
     def cell_at(self, point: QPointF) -> tuple[int, int] | None:
         cell, x0, y0 = self._layout()
         col, row = int((point.x() - x0) // cell), int((point.y() - y0) // cell)
-        return (row, col) if 0 <= row < 10 and 0 <= col < 10 else None
+        return (row, col) if 0 <= row < NUM_CLASSES and 0 <= col < NUM_CLASSES else None
 
     # ------------------------------------------------------------------ values
     def _shown(self) -> np.ndarray:
@@ -128,8 +129,8 @@ class ConfusionMatrixView(QWidget):
         font = QFont(self.font())
         font.setPixelSize(max(8, min(15, int(cell * 0.3))))
         painter.setFont(font)
-        for row in range(10):
-            for col in range(10):
+        for row in range(NUM_CLASSES):
+            for col in range(NUM_CLASSES):
                 rect = self.cell_rect(row, col)
                 value = shown[row, col]
                 colour = self._colour(value, top)
@@ -142,8 +143,8 @@ class ConfusionMatrixView(QWidget):
         grid.setAlpha(40)
         painter.setPen(QPen(grid, 1))
         for k in range(11):
-            painter.drawLine(QPointF(x0, y0 + k * cell), QPointF(x0 + 10 * cell, y0 + k * cell))
-            painter.drawLine(QPointF(x0 + k * cell, y0), QPointF(x0 + k * cell, y0 + 10 * cell))
+            painter.drawLine(QPointF(x0, y0 + k * cell), QPointF(x0 + NUM_CLASSES * cell, y0 + k * cell))
+            painter.drawLine(QPointF(x0 + k * cell, y0), QPointF(x0 + k * cell, y0 + NUM_CLASSES * cell))
         text_colour = self.palette().color(QPalette.ColorRole.Text)
         hover = QColor(text_colour)
         hover.setAlpha(140)
@@ -164,17 +165,17 @@ class ConfusionMatrixView(QWidget):
                              short[:4] if cell < 40 else short)
             painter.drawText(QRectF(line + 10, y0 + k * cell, x0 - line - 16, cell),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, short)
-        painter.drawText(QRectF(x0, y0 - 2 * line - 4, 10 * cell, line), Qt.AlignmentFlag.AlignCenter, "predicted →")
+        painter.drawText(QRectF(x0, y0 - 2 * line - 4, NUM_CLASSES * cell, line), Qt.AlignmentFlag.AlignCenter, "predicted →")
         painter.save()
         # The rotated title sits in its own strip at the far left, clear of the row names.
         painter.translate(2, y0 + 5 * cell)
         painter.rotate(-90)
-        painter.drawText(QRectF(-5 * cell, 0, 10 * cell, line + 4), Qt.AlignmentFlag.AlignCenter, "true →")
+        painter.drawText(QRectF(-NUM_CLASSES / 2 * cell, 0, NUM_CLASSES * cell, line + 4), Qt.AlignmentFlag.AlignCenter, "true →")
         painter.restore()
         caption = ("difference (B − A): blue where B has more images, red where it has fewer" if self.difference else
                    "share of each true class, %" if self.normalised else "images; click a cell (or press Enter) to see them")
         # The caption may use the whole width and wrap: it is never cut at the matrix's edges.
-        painter.drawText(QRectF(4, y0 + 10 * cell + 4, self.width() - 8, self.height() - (y0 + 10 * cell + 4)),
+        painter.drawText(QRectF(4, y0 + NUM_CLASSES * cell + 4, self.width() - 8, self.height() - (y0 + NUM_CLASSES * cell + 4)),
                          Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, caption)
         painter.end()
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.stats import DatasetStats
 from mnist_desktop.gui.widgets.images import rgb_qimage
 from mnist_desktop.gui import theme
@@ -59,7 +60,7 @@ class StatsView(QScrollArea):
         self.means_grid = QGridLayout()
         self.means_grid.setSpacing(4)
         self.mean_labels: list[QLabel] = []
-        for c in range(10):
+        for c in range(NUM_CLASSES):
             picture = QLabel()
             picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
             name = QLabel()
@@ -104,7 +105,7 @@ class StatsView(QScrollArea):
         if self.counts_plot is None:
             self._make_charts()
 
-        x = np.arange(10)
+        x = np.arange(NUM_CLASSES)
         plot = self.counts_plot
         plot.clear()
         plot.addItem(pg.BarGraphItem(x=x - 0.2, height=stats.train_counts, width=0.38, brush=brush(BLUE), pen=pen(BLUE, 1),
@@ -125,7 +126,7 @@ class StatsView(QScrollArea):
         else:
             self.counts_caption.setText("This data set has no labeled training images.")
 
-        for c in range(10):
+        for c in range(NUM_CLASSES):
             mean = stats.mean_images[c]
             scaled = np.clip(mean * (255.0 / max(float(mean.max()), 1.0)), 0, 255).astype(np.uint8)
             coloured = cv2.cvtColor(cv2.applyColorMap(scaled, cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Si
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.gui import theme
 from mnist_desktop.gui.widgets.images import gray_qimage
 
@@ -115,7 +116,7 @@ class DigitDelegate(QStyledItemDelegate):
     def _paint_bars(painter: QPainter, probabilities: np.ndarray, area: QRect, colour: str | None,
                     palette: QPalette) -> None:
         """Ten tiny bars, one per class, each over its digit: where the model's belief went."""
-        width = area.width() / 10
+        width = area.width() / NUM_CLASSES
         best = int(np.argmax(probabilities))
         font = QFont(painter.font())
         font.setPixelSize(BAR_LABEL_PX)

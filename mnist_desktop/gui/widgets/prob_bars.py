@@ -8,12 +8,14 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mnist_desktop.core.dataset import DIGIT_CLASSES, NUM_CLASSES
+
 
 class ProbabilityBars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.probabilities = np.zeros(10, np.float32)
-        self.class_names = tuple(str(d) for d in range(10))
+        self.probabilities = np.zeros(NUM_CLASSES, np.float32)
+        self.class_names = DIGIT_CLASSES
         self.setMinimumSize(220, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAccessibleName("class probabilities")
@@ -22,7 +24,7 @@ class ProbabilityBars(QWidget):
         return QSize(320, 260)
 
     def set_probabilities(self, probabilities: np.ndarray | None) -> None:
-        self.probabilities = np.zeros(10, np.float32) if probabilities is None else np.asarray(probabilities)
+        self.probabilities = np.zeros(NUM_CLASSES, np.float32) if probabilities is None else np.asarray(probabilities)
         parts = [f"{name}: {p:.1%}" for name, p in zip(self.class_names, self.probabilities, strict=True)]
         self.setAccessibleDescription(", ".join(parts))
         self.update()
@@ -30,7 +32,7 @@ class ProbabilityBars(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rows = 10
+        rows = NUM_CLASSES
         row = self.height() / rows
         label_width = 28
         text_width = 58
