@@ -153,13 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     frames = [make_frame(data.x_test[picks], data.y_test[picks], np.random.default_rng(40 + k // 8)).image
               for k in range(48)]
     video = write_video(scratch / "number.avi", frames, fps=12)
-    window.show_tab("Camera")
-    camera = window.camera_tab
-    camera.use_file(str(video))
-    camera.loop_check.setChecked(True)
-    camera.mask_check.setChecked(True)
-    camera.start()
-    until(lambda: camera.packet is not None and camera.packet.index > 14)
+    camera = _read_video(window, video, until)
     shot("camera")
 
     # The same screens in the dark scheme, each tab as it was left.
@@ -215,6 +209,14 @@ def shoot_reading(window, shot, wait, until, scratch: Path) -> None:
         rw.lay_ink(sheet, rw._resized_ink(glyph, 120), 110 + 110 * k, 170 + int(rng.integers(-20, 20)), rng, "pen")
     frames = [rw.light_and_camera(sheet.copy(), np.random.default_rng(k // 6), shadow=True) for k in range(36)]
     video = write_video(scratch / "notebook.avi", frames, fps=12)
+    camera = _read_video(window, video, until)
+    shot("camera-notebook")
+    camera.stop()
+    until(lambda: not camera.is_running())
+
+
+def _read_video(window, video: Path, until):
+    """The Camera tab reading ``video`` in a loop with its ink mask shown, once it has settled."""
     window.show_tab("Camera")
     camera = window.camera_tab
     camera.use_file(str(video))
@@ -222,9 +224,7 @@ def shoot_reading(window, shot, wait, until, scratch: Path) -> None:
     camera.mask_check.setChecked(True)
     camera.start()
     until(lambda: camera.packet is not None and camera.packet.index > 14)
-    shot("camera-notebook")
-    camera.stop()
-    until(lambda: not camera.is_running())
+    return camera
 
 
 if __name__ == "__main__":
