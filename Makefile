@@ -28,7 +28,7 @@ test: $(VENV)/.stamp-test sysdeps test-data
 	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.stamp-test sysdeps
-	$(HEADLESS) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(HEADLESS) $(PY) -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 # Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote; and
 # desktop-file-validate for the .desktop entry. Best effort: without root or apt-get, each of those

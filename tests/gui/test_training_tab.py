@@ -313,6 +313,7 @@ def test_make_default_saves_and_remembers(window, qtbot):
     settings().remove("data/model")
 
 
+@pytest.mark.slow
 def test_training_shows_its_device_and_writes_logs_when_asked(window, qtbot, tmp_path):
     tab = window.training_tab
     window.show_tab("Training")

@@ -107,6 +107,7 @@ def test_train_output_is_resolved_and_checked_before_training(tmp_path, monkeypa
     assert _model_output(out, "classic") == Path(expected)
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_writing_a_report_is_one_line_and_keeps_the_old_report(tmp_path, monkeypatch, capsys):
     from mnist_desktop.cli import main
 
@@ -124,6 +125,9 @@ def test_a_full_disk_while_writing_a_report_is_one_line_and_keeps_the_old_report
     assert lines == [f"mnist-desktop: error: {report}: no space left on the disk holding it"]
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+
+
+@pytest.mark.slow
 def test_train_on_a_subset_with_another_keras_backend_logs_and_full_metadata(tmp_path):
     env = child_env(KERAS_BACKEND="jax", MNIST_DESKTOP_LOG_DIR=str(tmp_path / "app-logs"))
     result = subprocess.run(
@@ -187,6 +191,7 @@ def _first_epoch_then(process: subprocess.Popen, send) -> list[dict]:
     return lines
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_the_best_so_far_and_exits_130(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "mnist_desktop", "train", "--arch", "mlp", "--epochs", "200", "--patience", "0",
@@ -204,6 +209,7 @@ def test_ctrl_c_saves_the_best_so_far_and_exits_130(tmp_path):
     assert load_keras_model(tmp_path / "best.keras").output_shape == (None, 10)
 
 
+@pytest.mark.slow
 def test_resume_after_kill_9_continues_from_the_last_epoch(tmp_path):
     command = [sys.executable, "-m", "mnist_desktop", "train", "--arch", "mlp", "--epochs", "25", "--patience", "0",
                "--train-size", "1000", "--json", "--resume", str(tmp_path / "backup"), "--out", str(tmp_path / "m")]

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+# Imports TensorFlow and trains, in processes of their own.
+pytestmark = pytest.mark.slow
 
 # Trains the same small run, on one CPU or on the CPU split in two logical devices, and reports.
 TRAIN = """

@@ -13,6 +13,9 @@ from mnist_desktop.core.errors import DatasetError
 from mnist_desktop.ml import streaming
 from tests.helpers import small_split, write_image_folder
 
+# Imports TensorFlow and trains or starts processes.
+pytestmark = pytest.mark.slow
+
 PER_CLASS = 150
 BATCH = 32
 
