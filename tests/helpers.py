@@ -84,3 +84,16 @@ def last_message_box(qtbot, window):
 
     qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=3000)
     return window.findChildren(QMessageBox)[-1]
+
+
+def use_trained_on_a_slice(window, trained, mnist, *, train: int, test: int):
+    """The window on the first ``train``/``test`` MNIST images, with ``trained`` as the model in use
+    (and as this session's run); returns that small data set."""
+    from mnist_desktop.core.dataset import Dataset
+
+    small = Dataset("slice", mnist.x_train[:train].copy(), mnist.y_train[:train].copy(),
+                    mnist.x_test[:test].copy(), mnist.y_test[:test].copy())
+    window.state.set_dataset(small, None)
+    window.state.set_trained(trained)
+    window.state.set_model(trained.predictor, None)
+    return small

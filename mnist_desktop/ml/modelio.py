@@ -325,7 +325,7 @@ def load_keras_model(path: Path | str) -> Any:
     suffix = path.suffix.lower()
     if suffix == ".keras":
         path = current_model_files(path)[0]
-    _check_file(path)
+    check_model_file(path)
     if suffix not in (".keras", ".h5", ".hdf5"):
         raise ModelError(f"{path}: not a Keras model file (expected .keras or .h5)")
 
@@ -377,7 +377,8 @@ def within_time_budget(path: Path, work: Callable[[], Any], seconds: float | Non
     return outcome["value"]
 
 
-def _check_file(path: Path) -> None:
+def check_model_file(path: Path) -> None:
+    """`ModelError` unless ``path`` is a regular, readable, non-empty model file within the size limit."""
     problem = files.regular_file_problem(path)
     if problem == "no such file":
         raise ModelError(f"{path}: no such model file")

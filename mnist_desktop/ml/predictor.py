@@ -164,8 +164,7 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
     ``path`` may name NAME.tflite, NAME.keras, NAME.json or NAME. A .keras or .h5 without a
     .tflite beside it is converted (this loads TensorFlow, a few seconds).
     """
-    from mnist_desktop.core.files import regular_file_problem
-    from mnist_desktop.ml.modelio import MAX_MODEL_BYTES, check_file_matches, current_model_files, read_metadata
+    from mnist_desktop.ml.modelio import check_file_matches, check_model_file, current_model_files, read_metadata
     from mnist_desktop.paths import default_model
 
     path = Path(path).expanduser() if path is not None else default_model()
@@ -176,14 +175,7 @@ def load_predictor(path: str | Path | None = None, *, threads: int = 2) -> Predi
         if keras_path.exists():
             return _with_gate(_converted(keras_path, threads), threads)
         raise ModelError(f"{path}: no such model (looked for {tflite_path.name} and {keras_path.name})")
-    problem = regular_file_problem(tflite_path)
-    if problem:
-        raise ModelError(f"{tflite_path}: {problem}")
-    size = tflite_path.stat().st_size
-    if size == 0:
-        raise ModelError(f"{tflite_path}: the model file is empty")
-    if size > MAX_MODEL_BYTES:
-        raise ModelError(f"{tflite_path}: larger than {MAX_MODEL_BYTES >> 20} MB, the limit for a model file")
+    check_model_file(tflite_path)
     metadata = read_metadata(tflite_path)
     check_file_matches(tflite_path, "tflite", metadata)
     try:

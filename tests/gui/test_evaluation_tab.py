@@ -9,18 +9,14 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 
 from mnist_desktop.core.dataset import Dataset
 from mnist_desktop.gui import workers
-from tests.helpers import send_mouse
+from tests.helpers import send_mouse, use_trained_on_a_slice
 
 
 @pytest.fixture
 def evaluated(window, qtbot, tiny_run, mnist):
     """The tiny model evaluated on a 600-image slice of the test split."""
     trained, _ = tiny_run
-    small = Dataset("slice", mnist.x_train[:100].copy(), mnist.y_train[:100].copy(),
-                    mnist.x_test[:600].copy(), mnist.y_test[:600].copy())
-    window.state.set_dataset(small, None)
-    window.state.set_trained(trained)
-    window.state.set_model(trained.predictor, None)
+    small = use_trained_on_a_slice(window, trained, mnist, train=100, test=600)
     tab = window.evaluation_tab
     worker = tab.evaluate()
     with qtbot.waitSignal(worker.done, timeout=20_000):

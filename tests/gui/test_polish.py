@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from benchmarks.handwriting import make_drawing
 from benchmarks.replay import draw
 from mnist_desktop.gui import theme
+from tests.helpers import use_trained_on_a_slice
 from mnist_desktop.gui.main_window import MainWindow
 from mnist_desktop.paths import models_dir
 
@@ -128,14 +129,8 @@ def test_dark_palette_keeps_every_label_readable(window, qtbot, light_again):
 
 
 def test_keyboard_only_opens_a_confusion_matrix_cell(window, qtbot, tiny_run, mnist):
-    from mnist_desktop.core.dataset import Dataset
-
     trained, _ = tiny_run
-    small = Dataset("slice", mnist.x_train[:100].copy(), mnist.y_train[:100].copy(),
-                    mnist.x_test[:300].copy(), mnist.y_test[:300].copy())
-    window.state.set_dataset(small, None)
-    window.state.set_trained(trained)
-    window.state.set_model(trained.predictor, None)
+    use_trained_on_a_slice(window, trained, mnist, train=100, test=300)
     tab = window.evaluation_tab
     window.show_tab("Evaluation")
     tab.pages.setCurrentIndex(1)
@@ -377,14 +372,8 @@ def test_teach_says_why_it_is_unavailable_for_several_digits(window, qtbot):
 def test_export_report_creates_a_new_folder(window, qtbot, tiny_run, mnist, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from mnist_desktop.core.dataset import Dataset
-
     trained, _ = tiny_run
-    small = Dataset("slice", mnist.x_train[:50].copy(), mnist.y_train[:50].copy(),
-                    mnist.x_test[:200].copy(), mnist.y_test[:200].copy())
-    window.state.set_dataset(small, None)
-    window.state.set_trained(trained)
-    window.state.set_model(trained.predictor, None)
+    use_trained_on_a_slice(window, trained, mnist, train=50, test=200)
     tab = window.evaluation_tab
     with qtbot.waitSignal(tab.evaluate().done, timeout=20_000):
         pass
