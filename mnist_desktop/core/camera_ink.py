@@ -85,6 +85,8 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if not settings.close_up:
         mask = _drop_page_marks(mask, settings.max_height, labels, stats)
+    else:
+        mask = _drop_sheet_lines(mask, labels, stats)
 
     options = SegmentOptions(min_height=settings.min_height * height, speck_share=0.02,
                              max_digits=settings.max_regions * 2)
@@ -119,6 +121,24 @@ def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, st
     area = stats[1:, cv2.CC_STAT_AREA]
     edge_line = (np.maximum(w / width, h / height) > 0.4) & (area < 5 * np.maximum(w, h))
     drop = at_border | edge_line | (h > max_height * height)
+    if not drop.any():
+        return mask
+    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+
+
+def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
+    """In a close-up, remove the lines printed across the whole sheet that `remove_rulings` leaves
+    because they come alone: a notebook's red margin line, a single ruling. Such a line runs from
+    one edge of the picture to the opposite one and is thin for its length; a digit, even a tight
+    crop of a "1", is not that long and thin (its stroke is at least a twentieth of its height)."""
+    height, width = mask.shape
+    if len(stats) <= 1 or min(height, width) < 64:
+        return mask  # a tiny crop (an MNIST-sized image) is all digit
+    x, y, w, h = (stats[1:, k] for k in range(4))
+    area = stats[1:, cv2.CC_STAT_AREA]
+    upright = (y <= 2) & (y + h >= height - 2) & (area < h * np.maximum(3.0, 0.05 * h))
+    level = (x <= 2) & (x + w >= width - 2) & (area < w * np.maximum(3.0, 0.05 * w))
+    drop = upright | level
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)

@@ -64,6 +64,20 @@ def test_photos_on_ruled_and_squared_paper_are_read(predictor, mnist, kind):
     assert right >= 8, f"{right} of 10 photos on {kind} paper read right"
 
 
+def test_a_notebook_margin_line_in_a_close_up_is_paper(predictor, mnist):
+    # Was: in a close-up (a picture under 400 px, where marks touching the border are read too) the
+    # red margin line of ruled paper, edge to edge, was read as a "1" beside the digit.
+    right = 0
+    for d in range(10):
+        rng = np.random.default_rng(300 + d)
+        sheet = rw.paper(240, 320, rng, "plain")
+        cv2.line(sheet, (int(30 + 4 * d), 0), (int(30 + 4 * d), 240), (90, 90, 220), 2 + d % 3, cv2.LINE_AA)
+        image = mnist.x_test[np.flatnonzero(mnist.y_test == d)[7]]
+        rw.lay_ink(sheet, rw._resized_ink(mnist_glyph(image), 70 + 8 * d), 150, 40, rng, "pen")
+        right += read_frame(rw.light_and_camera(sheet, rng, shadow=False), predictor).text == str(d)
+    assert right >= 9, f"{right} of 10 close-ups with a margin line read as just their digit"
+
+
 def test_a_solid_marker_eight_alone_in_a_frame(predictor):
     # Was dropped as "not digit-shaped": a frame showing only a big 8 read as nothing.
     glyph = np.zeros((200, 130), np.uint8)
