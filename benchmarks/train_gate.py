@@ -1,6 +1,6 @@
 """Train the shipped digit/not-digit model (`models/not_digit.*`) from TUNE-split styles only.
 
-    python -m benchmarks.train_gate [--out models/not_digit] [--epochs 6]
+    python -m benchmarks.train_gate [--out models/not_digit] [--epochs 8]
 
 Digits: MNIST *train* and glyphs of the tune styles (`benchmarks.realworld`); not digits: letters,
 scribbles, shapes, Fashion-MNIST *train*, smudges and touching digit pairs of the tune styles. All
@@ -43,12 +43,18 @@ def vary(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return prepare_digit(ink, ink="light")
 
 
-def gate_data(count_digits: int, count_others: int, seed: int, split: str = "tune") -> tuple[np.ndarray, np.ndarray]:
+def gate_data(count_digits: int, count_others: int, seed: int, split: str = "tune"):
+    """(digits, their labels, others)."""
     rng = np.random.default_rng(seed)
     images, labels = rw._mnist("train" if split == "tune" else "test")
-    mnist = images[rng.choice(len(images), count_digits // 2, replace=False)]
-    glyphs = [vary(rw.digit_glyph(k % 10, rng, split)[0], rng) for k in range(count_digits - len(mnist))]
+    chosen = rng.choice(len(images), count_digits // 2, replace=False)
+    # MNIST as it is, and as the pipeline sees it written with another pen (a marker, a fine pen, far away).
+    mnist = np.stack([image if k % 2 else vary(cv2.resize(image, (112, 112), interpolation=cv2.INTER_CUBIC), rng)
+                      for k, image in enumerate(images[chosen])])
+    count_glyphs = count_digits - len(mnist)
+    glyphs = [vary(rw.digit_glyph(k % 10, rng, split)[0], rng) for k in range(count_glyphs)]
     digits = np.concatenate([mnist, np.stack(glyphs)])
+    digit_labels = np.concatenate([labels[chosen], np.arange(count_glyphs) % 10])
     kinds = ("letter", "letter", "scribble", "shape", "clothing", "noise", "pair")
     others = []
     for k in range(count_others):
@@ -56,18 +62,20 @@ def gate_data(count_digits: int, count_others: int, seed: int, split: str = "tun
         glyph = rw.touching_pair(rng, split)[0] if kind == "pair" else rw.non_digit_glyph(kind, rng, split)
         others.append(vary(glyph, rng))
     others = np.stack(others)
-    return digits[digits.reshape(len(digits), -1).any(1)], others[others.reshape(len(others), -1).any(1)]
+    inked = digits.reshape(len(digits), -1).any(1)
+    return digits[inked], digit_labels[inked], others[others.reshape(len(others), -1).any(1)]
 
 
-def pipeline_examples(count: int, seed: int, split: str = "tune") -> tuple[np.ndarray, np.ndarray]:
+def pipeline_examples(count: int, seed: int, split: str = "tune"):
     """What the reading pipeline itself makes of tune-split photos and frames: the 28x28 inputs of
-    marks read as the digits written (digits), and of every mark on a non-digit photo (others)."""
+    marks read as the digits written (digits, with their labels), and of every mark on a non-digit
+    photo (others)."""
     from mnist_desktop import load_predictor
     from mnist_desktop.core.reading import read_frame
 
     predictor = load_predictor()
     predictor.gate = None  # label by what is written, not by an earlier gate's opinion
-    digits, others = [], []
+    digits, digit_labels, others = [], [], []
     from benchmarks.synthetic_frames import frame_set as mnist_frames
 
     images, labels = rw._mnist("train" if split == "tune" else "test")
@@ -78,18 +86,19 @@ def pipeline_examples(count: int, seed: int, split: str = "tune") -> tuple[np.nd
         page = read_frame(image, predictor)
         if "".join(str(r.digit) for r in page.readings) == text:
             digits.extend(stage.result for stage in page.stages)
+            digit_labels.extend(int(d) for d in text)
     for photo in rw.non_digit_photo_set(count // 2, split, seed + 2):
         page = read_frame(photo.image, predictor)
         # A lone straight stroke cut from a doodle is a perfect 1: not a fair example of a non-digit.
         others.extend(stage.result for reading, stage in zip(page.readings, page.stages, strict=True)
                       if not (reading.digit == 1 and reading.confidence > 0.9))
-    return np.stack(digits), np.stack(others)
+    return np.stack(digits), np.array(digit_labels), np.stack(others)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="models/not_digit")
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--digits", type=int, default=40_000)
     parser.add_argument("--others", type=int, default=40_000)
     parser.add_argument("--pictures", type=int, default=3000, help="tune photos read by the pipeline")
@@ -97,13 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     from mnist_desktop.ml.not_digit import save_gate, train_gate
 
     started = time.perf_counter()
-    digits, others = gate_data(args.digits, args.others, SEED)
-    seen_digits, seen_others = pipeline_examples(args.pictures, SEED + 100)
+    digits, labels, others = gate_data(args.digits, args.others, SEED)
+    seen_digits, seen_labels, seen_others = pipeline_examples(args.pictures, SEED + 100)
     # As many again of each: the marks the pipeline really produces matter most.
     digits = np.concatenate([digits, seen_digits, seen_digits])
+    labels = np.concatenate([labels, seen_labels, seen_labels])
     others = np.concatenate([others, seen_others, seen_others])
     print(f"data: {len(digits)} digits, {len(others)} others in {time.perf_counter() - started:.0f} s", flush=True)
-    model = train_gate(digits, others, epochs=args.epochs, seed=0)
+    model = train_gate(digits, labels, others, epochs=args.epochs, seed=0)
     path = save_gate(model, Path(args.out), {"trained_on": {"digits": len(digits), "others": len(others),
                                                             "split": "tune", "seed": SEED, "epochs": args.epochs}})
     print(f"saved {path} after {time.perf_counter() - started:.0f} s", flush=True)

@@ -19,6 +19,9 @@ from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.errors import ModelError
 
 _MAX_BATCH = 256
+# How much the gate's opinion of which digit a mark is counts against the digit model's when marks
+# in pictures are read (`Predictor.read_marks`); calibrated on the bench's TUNE split.
+SECOND_OPINION = 0.5
 _xnnpack_notice_pending = True  # LiteRT's one-time notice is still to come (see Predictor._interpreter)
 
 
@@ -62,6 +65,20 @@ class Predictor:
     def digit_scores(self, images: np.ndarray) -> np.ndarray | None:
         """How likely each prepared input is one digit at all (0..1), or None without a gate."""
         return None if self.gate is None else self.gate.digit_scores(images)
+
+    def read_marks(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(N x 10 probabilities, N digit scores or None without a gate) for marks found in pictures.
+
+        With a gate, its own opinion on which digit a mark is (it has seen other hands than MNIST's:
+        fonts, strokes, markers) is folded in as a weighted geometric mean; `predict` and everything
+        measured on MNIST stay this model's alone."""
+        probabilities = self.predict(images)
+        if self.gate is None:
+            return probabilities, None
+        scores, second_opinion = self.gate.scores_and_digits(images)
+        combined = np.exp((1 - SECOND_OPINION) * np.log(np.maximum(probabilities, 1e-9))
+                          + SECOND_OPINION * np.log(np.maximum(second_opinion, 1e-9)))
+        return (combined / combined.sum(axis=1, keepdims=True)).astype(np.float32), scores
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 10) float32 probabilities; a single 28x28 image gives (1, 10).
@@ -211,18 +228,26 @@ def gate_path() -> Path:
 
 
 class DigitGate(Predictor):
-    """LiteRT runner for the digit/not-digit model: ``digit_scores(images) -> (N,)`` in 0..1."""
+    """LiteRT runner for the digit/not-digit model (`ml.not_digit`): eleven probabilities per input,
+    the ten digits and "not a digit"."""
 
-    outputs = 1
+    outputs = NUM_CLASSES + 1
 
     def digit_scores(self, images: np.ndarray) -> np.ndarray:
-        return self.predict(images)[:, 0]
+        """How likely each input is a digit at all, 0..1."""
+        return 1.0 - self.predict(images)[:, NUM_CLASSES]
+
+    def scores_and_digits(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(digit scores, N x 10 probabilities of each digit given that it is one), in one run."""
+        out = self.predict(images)
+        digits = out[:, :NUM_CLASSES]
+        return 1.0 - out[:, NUM_CLASSES], digits / np.maximum(digits.sum(axis=1, keepdims=True), 1e-12)
 
     def _check_shapes(self, inputs: list[dict], outputs: list[dict], where: str) -> None:
         if len(inputs) != 1 or tuple(inputs[0]["shape"][1:]) != (28, 28, 1):
             raise ModelError(f"{where}not a digit/not-digit model (it does not take 28x28x1 images)")
-        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (1,):
-            raise ModelError(f"{where}not a digit/not-digit model (it does not give one score)")
+        if len(outputs) != 1 or tuple(outputs[0]["shape"][1:]) != (self.outputs,):
+            raise ModelError(f"{where}not a digit/not-digit model (it does not give {self.outputs} probabilities)")
 
     def _check_probe(self, probe: np.ndarray, where: str) -> None:
         if not np.all(np.isfinite(probe)) or probe.min() < 0 or probe.max() > 1:
