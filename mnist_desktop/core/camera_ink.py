@@ -84,7 +84,7 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         mask = cleaned
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if not settings.close_up:
-        mask = _drop_page_marks(mask, settings.max_height, labels, stats)
+        mask = _drop_page_marks(mask, settings.max_height, labels, stats, gray if polarity == "dark" else None)
     else:
         mask = _drop_sheet_lines(mask, labels, stats)
 
@@ -100,13 +100,12 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         fill = np.count_nonzero(mask[ry:ry + rh, rx:rx + rw]) / max(1, rw * rh)
         if fill > 0.9 and rh < 2.5 * rw:
             continue  # a solid blob (a thumb, a dark object); a marker's "1" is a solid bar, kept
-        pieces = tuple(DigitRegion((px + x0, py + y0, pw, ph), piece.crop)
-                       for piece in region.pieces for (px, py, pw, ph) in [piece.box])
-        regions.append(DigitRegion((rx + x0, ry + y0, rw, rh), region.crop, pieces, region.origin))
+        regions.append(region.moved(x0, y0))
     return InkResult(strength, mask, regions[: settings.max_regions], polarity, (x0, y0))
 
 
-def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
+def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, stats: np.ndarray,
+                     gray: np.ndarray | None = None) -> np.ndarray:
     """Remove marks that cannot be digits before grouping the rest: anything at the border of the
     view (a notebook's margin line, the desk beside the sheet) or taller than a digit may be. Left
     in, they would set the scale that decides which of the other marks are digit-sized."""
@@ -121,6 +120,8 @@ def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, st
     area = stats[1:, cv2.CC_STAT_AREA]
     edge_line = (np.maximum(w / width, h / height) > 0.4) & (area < 5 * np.maximum(w, h))
     drop = at_border | edge_line | (h > max_height * height)
+    if gray is not None:
+        drop |= _sheet_edges(gray, labels, stats, ~drop)
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
@@ -142,6 +143,36 @@ def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+
+
+# A mark this thin on average (pixels) may be the sheet's edge rather than a stroke...
+_EDGE_THICKNESS = 4.0
+# ...if the darkest fifth of what lies around it is under this share of the brightest fifth: paper
+# on one side, the desk on the other. Around a stroke there is paper only, even in a shadow's
+# half-light (a shadow dims the paper by at most half).
+_EDGE_CONTRAST = 0.55
+
+
+def _sheet_edges(gray: np.ndarray, labels: np.ndarray, stats: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Which components are pieces of the sheet's edge against a darker desk. Where the sheet meets
+    the desk, the paper estimate leaves a thin line of "ink" that the lamp's fall-off breaks into
+    pieces too short to be seen as an edge by their length alone; each piece reads as a perfect 1."""
+    out = np.zeros(len(stats) - 1, bool)
+    area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    thin = candidates & (area < _EDGE_THICKNESS * np.maximum(w, h)) & (np.maximum(w, h) >= 12)
+    ring_kernel = np.ones((9, 9), np.uint8)
+    for index in np.flatnonzero(thin):
+        x, y, bw, bh = (int(v) for v in stats[index + 1, :4])
+        x0, y0 = max(0, x - 6), max(0, y - 6)
+        x1, y1 = min(gray.shape[1], x + bw + 6), min(gray.shape[0], y + bh + 6)
+        own = (labels[y0:y1, x0:x1] == index + 1).astype(np.uint8)
+        ring = (cv2.dilate(own, ring_kernel) > 0) & (cv2.dilate(own, np.ones((3, 3), np.uint8)) == 0)
+        around = gray[y0:y1, x0:x1][ring]
+        if around.size >= 20:
+            dark, bright = np.percentile(around, (20, 80))
+            out[index] = dark < _EDGE_CONTRAST * bright
+    return out
 
 
 # The paper's light is estimated on a copy this many pixels on its short side: shading is smooth,
