@@ -8,7 +8,7 @@ a 4 drawn in two strokes, a broken stroke) -> split blobs that are two touching 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -26,6 +26,19 @@ class DigitRegion:
     # "pair" (two overlapping parts side by side: whichever reads better),
     # "attached" (a digit-sized part joined to a neighbour: the pieces if each reads as a digit).
     origin: str = ""
+    # Other ways to cut the same blob ("cut" only: where two touching digits meet is a guess).
+    alternatives: tuple[tuple[DigitRegion, ...], ...] = ()
+
+    def moved(self, dx: int, dy: int) -> DigitRegion:
+        """The same region, its pieces and its other cuts, with boxes shifted by (dx, dy)."""
+        x, y, w, h = self.box
+        return replace(self, box=(x + dx, y + dy, w, h), pieces=tuple(p.moved(dx, dy) for p in self.pieces),
+                       alternatives=tuple(tuple(p.moved(dx, dy) for p in cut) for cut in self.alternatives))
+
+    @property
+    def cuts(self) -> tuple[tuple[DigitRegion, ...], ...]:
+        """Every proposed way into pieces, the likeliest first."""
+        return ((self.pieces,) if self.pieces else ()) + self.alternatives
 
 
 @dataclass(frozen=True)
@@ -82,9 +95,10 @@ def segment_digits(light: np.ndarray, options: SegmentOptions = SegmentOptions()
                                    "attached"))
             k += 1
             continue
-        cuts = _split_touching(box, members, labels, options)
-        if len(cuts) > 1:
-            whole = DigitRegion(whole.box, whole.crop, tuple(_crop_piece(light, b, part) for b, part in cuts), "cut")
+        cuts = [tuple(_crop_piece(light, b, part) for b, part in cut)
+                for cut in _split_touching(box, members, labels, options)]
+        if cuts:
+            whole = DigitRegion(whole.box, whole.crop, cuts[0], "cut", tuple(cuts[1:]))
         out.append(whole)
         k += 1
     return out
@@ -197,17 +211,24 @@ def _box_distance(a, b) -> float:
 CUT_SLANTS = (0.0, 0.3, -0.3)
 
 
+# At most this many ways to cut one blob are offered to the model.
+MAX_CUTS = 4
+
+
 def _split_touching(box, members, labels, options: SegmentOptions):
-    """Where a blob wider than a digit would be cut into digits: along the lines with the least ink,
+    """Where a blob wider than a digit might be cut into digits: along the lines with the least ink,
     preferring lines that cross a single stroke (a wide 0 crosses two in its middle). Lines may
-    slant, as handwriting does. Returns [(box, pixel mask in ``box`` or None)]."""
+    slant, as handwriting does, and how many digits touch is a guess from the width: each slant and
+    each likely count gives one way, cheapest first. Returns [[(box, pixel mask in ``box``)]]
+    (empty for a blob that is not cut)."""
     x, y, w, h = box
     if w <= options.split_aspect * h or h < 8:
-        return [(box, None)]
+        return []
     region_mask = np.isin(labels[y:y + h, x:x + w], members)
-    pieces = max(2, int(round(w / (0.65 * h))))  # handwritten digits are about 0.65 as wide as tall
+    guess = w / (0.65 * h)  # handwritten digits are about 0.65 as wide as tall
+    counts = sorted({max(2, int(round(guess))), max(2, int(np.floor(guess))), max(2, int(np.ceil(guess)))})
     rows, cols = np.nonzero(region_mask)
-    best = None
+    proposals = []
     for slant in CUT_SLANTS:
         pad = int(np.ceil(abs(slant) * h / 2)) + 1
         # Where each ink pixel lands when the slant is straightened up.
@@ -218,20 +239,32 @@ def _split_touching(box, members, labels, options: SegmentOptions):
         sheared[rows, u] = True
         runs = np.count_nonzero(np.diff(sheared.astype(np.int8), axis=0) == 1, axis=0) + sheared[0]
         typical = float(np.median(columns[columns > 0])) if np.any(columns > 0) else 0.0
-        cuts, total = [], 0.0
-        for k in range(1, pieces):
-            centre = pad + int(w * k / pieces)
-            half = max(2, int(0.6 * w / pieces))  # a thin 1 beside a wide 0 meets far from the middle
-            lo, hi = max(pad + 1, centre - half), min(pad + w - 1, centre + half)
-            if hi > lo:
-                cost = columns[lo:hi] + typical * (runs[lo:hi] > 1)
-                cuts.append(lo + int(np.argmin(cost)))
-                total += float(cost.min())
-        if cuts and (best is None or total < 0.8 * best[0]):
-            best = (total, cuts, u)
-    if best is None:
-        return [(box, None)]
-    _, cuts, u = best
+        for pieces in counts:
+            cuts, total = [], 0.0
+            for k in range(1, pieces):
+                centre = pad + int(w * k / pieces)
+                half = max(2, int(0.6 * w / pieces))  # a thin 1 beside a wide 0 meets far from the middle
+                lo, hi = max(pad + 1, centre - half), min(pad + w - 1, centre + half)
+                if hi > lo:
+                    cost = columns[lo:hi] + typical * (runs[lo:hi] > 1)
+                    cuts.append(lo + int(np.argmin(cost)))
+                    total += float(cost.min())
+            if cuts:
+                # Upright cuts and the likeliest count are preferred when costs are close.
+                penalty = (1.0 if slant == 0.0 else 1.25) * (1.0 if pieces == counts[len(counts) // 2] else 1.25)
+                proposals.append((total / len(cuts) * penalty, sorted(set(cuts)), u))
+    out = []
+    for _, cuts, u in sorted(proposals, key=lambda p: p[0]):
+        cut = _cut_along(u, cuts, rows, cols, x, y, h, w)
+        keys = [b for b, _ in cut]
+        if len(cut) > 1 and all(keys != [b for b, _ in other] for other in out):
+            out.append(cut)
+        if len(out) == MAX_CUTS:
+            break
+    return out
+
+
+def _cut_along(u, cuts, rows, cols, x, y, h, w):
     out = []
     edges = [-np.inf, *cuts, np.inf]
     for left, right in zip(edges[:-1], edges[1:], strict=True):
@@ -243,7 +276,7 @@ def _split_touching(box, members, labels, options: SegmentOptions):
         py, px = rows[inside].min(), cols[inside].min()
         ph, pw = rows[inside].max() - py + 1, cols[inside].max() - px + 1
         out.append(((x + int(px), y + int(py), int(pw), int(ph)), part[py:py + ph, px:px + pw]))
-    return out if len(out) > 1 else [(box, None)]
+    return out
 
 
 def _crop_piece(light, box, part) -> DigitRegion:
