@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
-CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
+CHOICES = (("system", "&Follow the system"), ("light", "&Light"), ("dark", "&Dark"))  # as menu entries
 SETTING = "view/theme"
 # How far secondary text (captions, hints) moves from the text colour towards the background:
 # far enough to look secondary, near enough to keep WCAG AA contrast (>= 4.5:1) on both schemes.

@@ -68,3 +68,243 @@ def test_a_new_camera_reading_is_announced_once(window, qtbot, announcements, mn
         pass
     assert announcements == ["Camera reads 2026"]
     assert tab.reading_label.accessibleDescription() == "Camera reads 2026"
+
+
+# ---------------------------------------------------------------------------- keyboard only
+def _interactive_kinds() -> tuple[type, ...]:
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit,
+                                   QSlider, QTabBar)
+
+    from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
+    from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
+
+    return (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QAbstractItemView, QTabBar,
+            DrawCanvas, ConfusionMatrixView, pg.PlotWidget)
+
+
+def _describe(widget) -> str:
+    text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
+    return f"{type(widget).__name__} {widget.objectName() or text!r}"
+
+
+def _walk(qtbot, key) -> list:
+    """Press ``key`` (Tab or Shift+Tab) from the focused widget until the focus comes back round;
+    returns the widgets that had it, in order. Fails if a widget keeps the focus (a Tab trap)."""
+    from PySide6.QtWidgets import QApplication
+
+    start = QApplication.focusWidget()
+    reached = [start]
+    for _ in range(200):
+        here = QApplication.focusWidget()
+        qtbot.keyClick(here, key)
+        now = QApplication.focusWidget()
+        assert now is not here, f"{_describe(here)} keeps the focus: {key.name} cannot leave it"
+        if now is start:
+            return reached
+        reached.append(now)
+    raise AssertionError(f"{key.name} never came back round to {_describe(start)}")
+
+
+def _arrow_through_groups(qtbot, reached: list) -> list:
+    """Exclusive button groups are one Tab stop (Qt's radio-button rule); the arrow keys move
+    through their buttons."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    more = []
+    for button in [w for w in reached if isinstance(w, QAbstractButton) and w.group() is not None]:
+        was_checked = button.group().checkedButton()
+        button.setFocus()
+        for key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            for _ in range(len(button.group().buttons())):
+                qtbot.keyClick(QApplication.focusWidget(), key)
+                more.append(QApplication.focusWidget())
+        if was_checked is not None:
+            was_checked.click()  # leave the group as it was found
+    return more
+
+
+def _covered(control, reached: set) -> bool:
+    """Focused itself, or part of a control that was (a spin box's or an editable combo's line edit)."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+    owner = control.parentWidget()
+    return control in reached or (isinstance(owner, (QAbstractSpinBox, QComboBox)) and owner in reached)
+
+
+# Pointer-only by nature, with a keyboard way to what they do: drawing on the canvas (Clear, Undo,
+# the Teach keys and Classify image are keys and buttons); marking an area of the camera view ("Read
+# the whole view" undoes it). A table's header sorts on a click; the tables are read with the arrows.
+def _pointer_only(widget) -> bool:
+    from PySide6.QtWidgets import QHeaderView
+
+    from mnist_desktop.gui.widgets.camera_view import CameraView
+
+    return isinstance(widget, (CameraView, QHeaderView))
+
+
+def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QTabWidget
+
+    from benchmarks.synthetic_frames import make_frame
+    from tests.gui.test_camera_tab import ScriptedSource
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    # The states that enable the most controls: a drawing read (Teach), one drawing kept (Re-read,
+    # Browse), the camera reading (Stop, Freeze, Save snapshot).
+    window.show_tab("Draw")
+    draw_tab = window.draw_tab
+    qtbot.waitUntil(lambda: draw_tab.canvas.width() > 200, timeout=5000)
+    with qtbot.waitSignal(draw_tab.readingShown, timeout=5000):
+        draw(draw_tab.canvas, make_drawing(4, np.random.default_rng(11)))
+    draw_tab.canvas.setFocus()
+    qtbot.keyClick(draw_tab.canvas, Qt.Key.Key_4)
+    picks = [int(np.flatnonzero(mnist.y_test == d)[2]) for d in (2, 0)]
+    frames = [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(1), hard=False).image]
+    camera = window.camera_tab
+    worker = camera.start(ScriptedSource(frames))
+    qtbot.waitUntil(lambda: camera.packet is not None, timeout=10_000)
+
+    main_bar = window.tabs.tabBar()
+    window.tabs.setCurrentIndex(0)
+    checked: dict[str, list[str]] = {}
+    for index in range(window.tabs.count()):
+        title = window.tabs.tabText(index)
+        page = window.tabs.currentWidget()
+        inner_tabs = [t for t in page.findChildren(QTabWidget) if t.isVisible()]
+        views = [(None, 0)] + [(inner, k) for inner in inner_tabs for k in range(1, inner.count())]
+        for inner, k in views:
+            if inner is not None:
+                inner.setCurrentIndex(k)
+            main_bar.setFocus()
+            qtbot.waitUntil(main_bar.hasFocus, timeout=2000)
+            forward = _walk(qtbot, Qt.Key.Key_Tab)
+            main_bar.setFocus()
+            backward = _walk(qtbot, Qt.Key.Key_Backtab)
+            assert set(backward) == set(forward), "Shift+Tab does not visit what Tab does"
+            reached = set(forward) | set(_arrow_through_groups(qtbot, forward))
+            for inner_tab in inner_tabs:
+                assert inner_tab.tabBar() in reached, f"{title}: the tabs of {inner_tab.objectName()!r}"
+            controls = [w for w in page.findChildren(QWidget_()) if isinstance(w, _interactive_kinds())
+                        and w.isVisible() and w.isEnabled() and not _pointer_only(w)]
+            missing = [_describe(w) for w in controls if not _covered(w, reached)]
+            where = title + (f" / {inner.tabText(k)}" if inner is not None else "")
+            assert not missing, f"{where}: not reachable with Tab: {missing}"
+            checked[where] = [_describe(w) for w in controls]
+        # Ctrl+Tab from the tabs moves on to the next tab (Ctrl+PgDown from inside a tab: below).
+        main_bar.setFocus()
+        qtbot.keyClick(main_bar, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentIndex() == (index + 1) % window.tabs.count()
+    assert window.tabs.currentIndex() == 0
+    # From a control inside a tab: Ctrl+PgDown / Ctrl+PgUp, Ctrl+Shift+Tab, and the View menu's Ctrl+1..5.
+    window.show_tab("Draw")
+    draw_tab.clear_button.setFocus()
+    qtbot.waitUntil(draw_tab.clear_button.hasFocus, timeout=2000)
+    control = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(draw_tab.clear_button, Qt.Key.Key_PageDown, control)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Camera"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp, control)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Draw"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, control | Qt.KeyboardModifier.ShiftModifier)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Evaluation"
+    for number in (1, 2, 3, 4, 5):
+        qtbot.keyClick(QApplication.focusWidget(), getattr(Qt.Key, f"Key_{number}"), control)
+        assert window.tabs.currentIndex() == number - 1
+    camera.stop()
+    with qtbot.waitSignal(worker.done, timeout=20_000):
+        pass
+    assert sum(len(names) for names in checked.values()) > 80, checked
+
+
+def test_a_table_sorts_from_its_context_menu(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    from mnist_desktop.gui.widgets.tables import make_table, sort_from_the_keyboard
+
+    # The Evaluation tab's per-class table offers it (the Menu key opens a widget's actions menu).
+    class_table = window.evaluation_tab.class_table
+    assert class_table.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+    assert [a.text() for a in class_table.actions()][:3] == ["Sort by class", "Sort by precision", "Sort by recall"]
+    table = make_table(["digit", "score"])
+    qtbot.addWidget(table)
+    for digit, score in ((0, "0.3"), (1, "0.9"), (2, "0.1")):
+        row = table.rowCount()
+        table.insertRow(row)
+        table.setItem(row, 0, QTableWidgetItem(str(digit)))
+        table.setItem(row, 1, QTableWidgetItem(score))
+    sort_from_the_keyboard(table)
+    by_score = next(a for a in table.actions() if a.text() == "Sort by score")
+
+    def digits() -> list[str]:
+        return [table.item(r, 0).text() for r in range(3)]
+
+    by_score.trigger()
+    assert digits() == ["2", "0", "1"]
+    by_score.trigger()  # again: the other way round
+    assert digits() == ["1", "0", "2"]
+    next(a for a in table.actions() if a.text() == "Sort by digit").trigger()
+    assert digits() == ["0", "1", "2"]
+
+
+def test_the_menu_key_on_a_chart_opens_its_export(window, qtbot):
+    import gc
+
+    import pyqtgraph as pg
+    import shiboken6
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    window.show_tab("Training")
+    chart = window.training_tab.findChild(QWidget_(), "lossPlot")
+    chart.setFocus()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(10, 10), chart.mapToGlobal(QPoint(10, 10)))
+    QApplication.sendEvent(chart, event)
+    dialog = chart.scene().exportDialog
+    try:
+        assert dialog is not None and dialog.isVisible()
+        # This chart is the one chosen for export.
+        assert dialog.ui.itemTree.currentItem().gitem is chart.getPlotItem()
+    finally:
+        if dialog is not None:
+            dialog.close()
+            # pyqtgraph's dialog has no parent and outlives the chart's scene unless deleted with it.
+            chart.scene().exportDialog = None
+            shiboken6.delete(dialog)
+        # Its settings fields throttle their updates through pyqtgraph's SignalProxy (a one-off 0.3 s timer).
+        proxies = [p for p in gc.get_objects() if isinstance(p, pg.SignalProxy)]
+        qtbot.waitUntil(lambda: not any(p.timer.isActive() for p in proxies), timeout=2000)
+
+
+def QWidget_():  # noqa: N802 - the class, imported late like the others
+    from PySide6.QtWidgets import QWidget
+
+    return QWidget
+
+
+def test_every_menu_entry_has_its_own_access_key(window):
+    """Alt+letter opens a menu and a letter picks an entry: a letter used twice in one menu only
+    moves between the two, and an entry without one is reachable with the arrows alone."""
+    import re
+
+    from PySide6.QtWidgets import QMenu
+
+    def key(text: str) -> str | None:
+        found = re.search(r"&([^&])", text)
+        return found.group(1).lower() if found else None
+
+    menus = [window.menuBar()] + [m for m in window.menuBar().findChildren(QMenu)]
+    checked = 0
+    for menu in menus:
+        entries = [a for a in menu.actions() if not a.isSeparator() and a.text()]
+        if menu.objectName() == "recentMenu":
+            continue  # file names, filled at run time
+        keys = [key(a.text()) for a in entries]
+        assert None not in keys, [a.text() for a in entries if key(a.text()) is None]
+        assert len(set(keys)) == len(keys), [a.text() for a in entries]
+        checked += len(entries)
+    assert checked > 30
