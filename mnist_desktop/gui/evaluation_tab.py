@@ -30,7 +30,7 @@ from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
-from mnist_desktop.gui.widgets.tables import make_table
+from mnist_desktop.gui.widgets.tables import make_table, sort_from_the_keyboard
 from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen, set_legend
 from mnist_desktop.gui.widgets.progress import ProgressBar
 
@@ -122,14 +122,14 @@ class EvaluationTab(Tab):
         self.averages_table.setMaximumHeight(100)
         self.class_table = make_table(["class", "precision", "recall", "F1", "support", "accuracy"])
         self.class_table.setObjectName("perClassTable")
-        self.class_table.setSortingEnabled(True)
+        sort_from_the_keyboard(self.class_table)
         self.f1_plot = make_plot("Per class", object_name="perClassPlot",
                                  legend=[(BLUE, "precision"), (ORANGE, "recall")])
         left = QVBoxLayout()
         left.addWidget(self.headline)
         left.addWidget(self.subline)
         left.addWidget(self.averages_table)
-        left.addWidget(QLabel("Per class (click a header to sort):"))
+        left.addWidget(QLabel("Per class (click a header, or use the Menu key, to sort):"))
         left.addWidget(self.class_table, 1)
         page = QWidget()
         layout = QHBoxLayout(page)
