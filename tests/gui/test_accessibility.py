@@ -308,3 +308,80 @@ def test_every_menu_entry_has_its_own_access_key(window):
         assert len(set(keys)) == len(keys), [a.text() for a in entries]
         checked += len(entries)
     assert checked > 30
+
+
+# ---------------------------------------------------------------------------- focus ring
+@pytest.fixture
+def system_theme_again():
+    from mnist_desktop.gui import theme
+
+    yield
+    theme.choose("system")
+
+
+def _colours(image) -> dict[tuple[int, int, int], int]:
+    """Pixel counts per RGB colour of a QImage."""
+    from collections import Counter
+
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    counts: Counter = Counter()
+    for y in range(image.height()):
+        for x in range(image.width()):
+            colour = image.pixelColor(x, y)
+            counts[(colour.red(), colour.green(), colour.blue())] += 1
+    return counts
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_focus_ring_stands_out_from_the_default_button(qtbot, scheme, system_theme_again):
+    """WCAG 2.2 non-text contrast, read from the rendered pixels: the ring that keyboard focus
+    draws on a button is >= 3:1 against every colour of the default button next to it (fill and
+    frame) and against the window around it."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QWidget
+
+    from mnist_desktop.gui import theme
+
+    theme.choose(scheme)
+    assert theme.is_dark() == (scheme == "dark")
+    panel = QWidget()
+    qtbot.addWidget(panel)
+    layout = QHBoxLayout(panel)
+    default = QPushButton("Train")
+    default.setDefault(True)
+    other = QPushButton("Cancel")
+    layout.addWidget(default)
+    layout.addWidget(other)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is panel, timeout=5000)
+    default.setFocus()  # the focus on the default button, so the other shows no ring
+    qtbot.waitUntil(default.hasFocus, timeout=2000)
+    plain = other.grab().toImage()
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=2000)
+    focused = other.grab().toImage()
+    # The default button, drawn as the default without the focus.
+    default_colours = _colours(default.grab().toImage())
+
+    changed: dict[tuple[int, int, int], int] = {}
+    for y in range(plain.height()):
+        for x in range(plain.width()):
+            if plain.pixelColor(x, y) != focused.pixelColor(x, y):
+                colour = focused.pixelColor(x, y)
+                key = (colour.red(), colour.green(), colour.blue())
+                changed[key] = changed.get(key, 0) + 1
+    assert sum(changed.values()) >= 2 * (plain.width() + plain.height()), "no ring drawn around the focused button"
+    ring = QColor(*max(changed, key=changed.get))  # the ring's own colour (its edges are blends)
+    # WCAG 2.4.13: the ring's pixels against the same pixels without the focus.
+    replaced = {plain.pixelColor(x, y).name() for y in range(plain.height()) for x in range(plain.width())
+                if focused.pixelColor(x, y) == ring != plain.pixelColor(x, y)}
+    assert min(theme.contrast(ring, QColor(c)) for c in replaced) >= 3.0, (scheme, ring.name(), replaced)
+    total = sum(default_colours.values())
+    # Every colour that makes up at least 2% of the default button: its fill shades and its frame.
+    main_colours = [QColor(*c) for c, n in default_colours.items() if n >= 0.02 * total]
+    window = QApplication.palette().color(QPalette.ColorRole.Window)
+    ratios = {c.name(): theme.contrast(ring, c) for c in main_colours + [window]}
+    assert min(ratios.values()) >= 3.0, (scheme, ring.name(), {k: round(v, 3) for k, v in ratios.items()})
