@@ -3,12 +3,43 @@ announced to screen readers, a focus ring that cannot be mistaken for the defaul
 
 from __future__ import annotations
 
+import gc
+import re
+from collections import Counter
+
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QAccessible
+import shiboken6
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QAccessible, QColor, QContextMenuEvent, QImage, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSlider,
+    QTabBar,
+    QTableWidgetItem,
+    QTabWidget,
+    QWidget,
+)
 
 from benchmarks.handwriting import make_drawing
 from benchmarks.replay import draw
+from benchmarks.synthetic_frames import make_frame
+from mnist_desktop.gui import theme
+from mnist_desktop.gui.widgets.camera_view import CameraView
+from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
+from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
+from mnist_desktop.gui.widgets.tables import make_table, sort_from_the_keyboard
+from tests.gui.test_camera_tab import ScriptedSource
 
 
 @pytest.fixture
@@ -51,9 +82,6 @@ def test_a_new_drawing_reading_is_announced_once(window, qtbot, announcements):
 
 
 def test_a_new_camera_reading_is_announced_once(window, qtbot, announcements, mnist):
-    from benchmarks.synthetic_frames import make_frame
-    from tests.gui.test_camera_tab import ScriptedSource
-
     picks = [int(np.flatnonzero(mnist.y_test == d)[2]) for d in (2, 0, 2, 6)]
     frames = [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(k), hard=False).image
               for k in range(3)]
@@ -71,16 +99,8 @@ def test_a_new_camera_reading_is_announced_once(window, qtbot, announcements, mn
 
 
 # ---------------------------------------------------------------------------- keyboard only
-def _interactive_kinds() -> tuple[type, ...]:
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit,
-                                   QSlider, QTabBar)
-
-    from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
-    from mnist_desktop.gui.widgets.draw_canvas import DrawCanvas
-
-    return (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QAbstractItemView, QTabBar,
-            DrawCanvas, ConfusionMatrixView, pg.PlotWidget)
+INTERACTIVE = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QAbstractItemView, QTabBar,
+               DrawCanvas, ConfusionMatrixView, pg.PlotWidget)
 
 
 def _describe(widget) -> str:
@@ -91,8 +111,6 @@ def _describe(widget) -> str:
 def _walk(qtbot, key) -> list:
     """Press ``key`` (Tab or Shift+Tab) from the focused widget until the focus comes back round;
     returns the widgets that had it, in order. Fails if a widget keeps the focus (a Tab trap)."""
-    from PySide6.QtWidgets import QApplication
-
     start = QApplication.focusWidget()
     reached = [start]
     for _ in range(200):
@@ -109,9 +127,6 @@ def _walk(qtbot, key) -> list:
 def _arrow_through_groups(qtbot, reached: list) -> list:
     """Exclusive button groups are one Tab stop (Qt's radio-button rule); the arrow keys move
     through their buttons."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QAbstractButton, QApplication
-
     more = []
     for button in [w for w in reached if isinstance(w, QAbstractButton) and w.group() is not None]:
         was_checked = button.group().checkedButton()
@@ -127,8 +142,6 @@ def _arrow_through_groups(qtbot, reached: list) -> list:
 
 def _covered(control, reached: set) -> bool:
     """Focused itself, or part of a control that was (a spin box's or an editable combo's line edit)."""
-    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
-
     owner = control.parentWidget()
     return control in reached or (isinstance(owner, (QAbstractSpinBox, QComboBox)) and owner in reached)
 
@@ -137,20 +150,10 @@ def _covered(control, reached: set) -> bool:
 # the Teach keys and Classify image are keys and buttons); marking an area of the camera view ("Read
 # the whole view" undoes it). A table's header sorts on a click; the tables are read with the arrows.
 def _pointer_only(widget) -> bool:
-    from PySide6.QtWidgets import QHeaderView
-
-    from mnist_desktop.gui.widgets.camera_view import CameraView
-
     return isinstance(widget, (CameraView, QHeaderView))
 
 
 def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QTabWidget
-
-    from benchmarks.synthetic_frames import make_frame
-    from tests.gui.test_camera_tab import ScriptedSource
-
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     # The states that enable the most controls: a drawing read (Teach), one drawing kept (Re-read,
@@ -188,7 +191,7 @@ def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
             reached = set(forward) | set(_arrow_through_groups(qtbot, forward))
             for inner_tab in inner_tabs:
                 assert inner_tab.tabBar() in reached, f"{title}: the tabs of {inner_tab.objectName()!r}"
-            controls = [w for w in page.findChildren(QWidget_()) if isinstance(w, _interactive_kinds())
+            controls = [w for w in page.findChildren(QWidget) if isinstance(w, INTERACTIVE)
                         and w.isVisible() and w.isEnabled() and not _pointer_only(w)]
             missing = [_describe(w) for w in controls if not _covered(w, reached)]
             where = title + (f" / {inner.tabText(k)}" if inner is not None else "")
@@ -220,11 +223,6 @@ def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
 
 
 def test_a_table_sorts_from_its_context_menu(window, qtbot):
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QTableWidgetItem
-
-    from mnist_desktop.gui.widgets.tables import make_table, sort_from_the_keyboard
-
     # The Evaluation tab's per-class table offers it (the Menu key opens a widget's actions menu).
     class_table = window.evaluation_tab.class_table
     assert class_table.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
@@ -251,16 +249,8 @@ def test_a_table_sorts_from_its_context_menu(window, qtbot):
 
 
 def test_the_menu_key_on_a_chart_opens_its_export(window, qtbot):
-    import gc
-
-    import pyqtgraph as pg
-    import shiboken6
-    from PySide6.QtCore import QPoint
-    from PySide6.QtGui import QContextMenuEvent
-    from PySide6.QtWidgets import QApplication
-
     window.show_tab("Training")
-    chart = window.training_tab.findChild(QWidget_(), "lossPlot")
+    chart = window.training_tab.findChild(QWidget, "lossPlot")
     chart.setFocus()
     event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(10, 10), chart.mapToGlobal(QPoint(10, 10)))
     QApplication.sendEvent(chart, event)
@@ -280,18 +270,9 @@ def test_the_menu_key_on_a_chart_opens_its_export(window, qtbot):
         qtbot.waitUntil(lambda: not any(p.timer.isActive() for p in proxies), timeout=2000)
 
 
-def QWidget_():  # noqa: N802 - the class, imported late like the others
-    from PySide6.QtWidgets import QWidget
-
-    return QWidget
-
-
 def test_every_menu_entry_has_its_own_access_key(window):
     """Alt+letter opens a menu and a letter picks an entry: a letter used twice in one menu only
     moves between the two, and an entry without one is reachable with the arrows alone."""
-    import re
-
-    from PySide6.QtWidgets import QMenu
 
     def key(text: str) -> str | None:
         found = re.search(r"&([^&])", text)
@@ -313,18 +294,12 @@ def test_every_menu_entry_has_its_own_access_key(window):
 # ---------------------------------------------------------------------------- focus ring
 @pytest.fixture
 def system_theme_again():
-    from mnist_desktop.gui import theme
-
     yield
     theme.choose("system")
 
 
 def _colours(image) -> dict[tuple[int, int, int], int]:
     """Pixel counts per RGB colour of a QImage."""
-    from collections import Counter
-
-    from PySide6.QtGui import QImage
-
     image = image.convertToFormat(QImage.Format.Format_RGB32)
     counts: Counter = Counter()
     for y in range(image.height()):
@@ -339,11 +314,6 @@ def test_the_focus_ring_stands_out_from_the_default_button(qtbot, scheme, system
     """WCAG 2.2 non-text contrast, read from the rendered pixels: the ring that keyboard focus
     draws on a button is >= 3:1 against every colour of the default button next to it (fill and
     frame) and against the window around it."""
-    from PySide6.QtGui import QColor, QPalette
-    from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QWidget
-
-    from mnist_desktop.gui import theme
-
     theme.choose(scheme)
     assert theme.is_dark() == (scheme == "dark")
     panel = QWidget()
@@ -385,3 +355,35 @@ def test_the_focus_ring_stands_out_from_the_default_button(qtbot, scheme, system
     window = QApplication.palette().color(QPalette.ColorRole.Window)
     ratios = {c.name(): theme.contrast(ring, c) for c in main_colours + [window]}
     assert min(ratios.values()) >= 3.0, (scheme, ring.name(), {k: round(v, 3) for k, v in ratios.items()})
+
+
+def test_the_menu_key_on_a_taught_drawing_offers_relabel_and_delete(window, qtbot):
+    """The Menu key sends the focused widget a context-menu event at its text cursor, for a list the
+    current item (as QWidgetWindow does): the same menu as a right click on that drawing."""
+    window.show_tab("Draw")
+    draw_tab = window.draw_tab
+    qtbot.waitUntil(lambda: draw_tab.canvas.width() > 200, timeout=5000)
+    with qtbot.waitSignal(draw_tab.readingShown, timeout=5000):
+        draw(draw_tab.canvas, make_drawing(4, np.random.default_rng(11)))
+    draw_tab.canvas.setFocus()
+    qtbot.keyClick(draw_tab.canvas, Qt.Key.Key_4)
+    window.dataset_tab.show_personal()
+    window.show_tab("Dataset")
+    gallery = window.dataset_tab.gallery
+    qtbot.waitUntil(lambda: gallery.model().rowCount() >= 1, timeout=5000)
+    gallery.select_row(0)
+    gallery.setFocus()
+    seen: list[list[str]] = []
+
+    def read_and_close_the_menu() -> None:
+        menu = QApplication.activePopupWidget()
+        seen.append([a.text() for a in menu.actions()] if menu is not None else [])
+        if menu is not None:
+            menu.close()
+
+    QTimer.singleShot(100, read_and_close_the_menu)
+    position = gallery.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle).center()
+    QApplication.sendEvent(gallery, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, position,
+                                                      gallery.mapToGlobal(position)))
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen[0] == ["Relabel as", "Delete drawing"]
