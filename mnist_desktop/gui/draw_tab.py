@@ -349,6 +349,7 @@ class DrawTab(Tab):
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(cell)
             layout.addWidget(text)
+            layout.addStretch(1)  # the caption under its digit, not at the bottom of the row's height
             self.digits_row.addWidget(box)
         self.digits_row.addStretch(1)
         self.details.setCurrentWidget(self.digits_group)
