@@ -320,8 +320,9 @@ class DrawTab(Tab):
             self._fill_digits_row(page)
         self.bars.set_probabilities(readings[0].probabilities)
         stages = page.stages[0]
-        self.crop_picture.setPixmap(_fit(stages.crop))
-        self.fit_picture.setPixmap(_fit(stages.fitted))
+        ratio = self.devicePixelRatioF()
+        self.crop_picture.setPixmap(_fit(stages.crop, ratio))
+        self.fit_picture.setPixmap(_fit(stages.fitted, ratio))
         self.final_view.set_image(stages.result)
         if not self.saliency_check.isChecked():
             self.canvas.set_overlay(None)
@@ -348,6 +349,7 @@ class DrawTab(Tab):
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(cell)
             layout.addWidget(text)
+            layout.addStretch(1)  # the caption under its digit, not at the bottom of the row's height
             self.digits_row.addWidget(box)
         self.digits_row.addStretch(1)
         self.details.setCurrentWidget(self.digits_group)
@@ -454,15 +456,20 @@ class _Square(QWidget):
         super().resizeEvent(event)
 
 
-def _fit(image: np.ndarray):
+def _fit(image: np.ndarray, ratio: float = 1.0):
+    """The stage picture at the screen's own resolution (``ratio``: device pixels per Qt unit):
+    drawn at 72 pixels and stretched, it looked blurred on a 4K screen at scale 2."""
     import cv2
 
     if image.size == 0:
-        return gray_pixmap(np.zeros((28, 28), np.uint8), STAGE_SIZE)
+        return gray_pixmap(np.zeros((28, 28), np.uint8), STAGE_SIZE, ratio)
     h, w = image.shape
     side = max(h, w)
     square = np.zeros((side, side), np.uint8)
     square[(side - h) // 2:(side - h) // 2 + h, (side - w) // 2:(side - w) // 2 + w] = image
-    small = cv2.resize(square, (STAGE_SIZE, STAGE_SIZE), interpolation=cv2.INTER_AREA if side > STAGE_SIZE else cv2.INTER_NEAREST)
-    return gray_pixmap(small)
+    pixels = round(STAGE_SIZE * ratio)
+    small = cv2.resize(square, (pixels, pixels), interpolation=cv2.INTER_AREA if side > pixels else cv2.INTER_NEAREST)
+    pixmap = gray_pixmap(small)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 

@@ -30,7 +30,8 @@ from mnist_desktop.gui import persist, recent, theme, workers
 from mnist_desktop.gui.tab_base import Tab
 from mnist_desktop.gui.widgets.confusion import ConfusionMatrixView
 from mnist_desktop.gui.widgets.gallery import DigitGallery
-from mnist_desktop.gui.widgets.tables import make_table
+from mnist_desktop.gui.widgets.lazy_page import LazyPage
+from mnist_desktop.gui.widgets.tables import make_table, sort_from_the_keyboard
 from mnist_desktop.gui.widgets.plots import BLUE, GREEN, ORANGE, RED, brush, class_ticks, make_plot, pen, set_legend
 from mnist_desktop.gui.widgets.progress import ProgressBar
 
@@ -105,8 +106,11 @@ class EvaluationTab(Tab):
         self.pages.addTab(self._confusion_page(), "Confusion matrix")
         self.pages.addTab(self._mistakes_page(), "Mistakes")
         self.pages.addTab(self._samples_page(), "Sample predictions")
-        self.pages.addTab(self._curves_page(), "Training curves")
-        self.pages.addTab(self._compare_page(), "Compare models")
+        # Made when first shown or filled: their three charts are not needed for the first paint.
+        self.curves_page = LazyPage(self._curves_page)
+        self.compare_page = LazyPage(self._compare_page)
+        self.pages.addTab(self.curves_page, "Training curves")
+        self.pages.addTab(self.compare_page, "Compare models")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -122,14 +126,14 @@ class EvaluationTab(Tab):
         self.averages_table.setMaximumHeight(100)
         self.class_table = make_table(["class", "precision", "recall", "F1", "support", "accuracy"])
         self.class_table.setObjectName("perClassTable")
-        self.class_table.setSortingEnabled(True)
+        sort_from_the_keyboard(self.class_table)
         self.f1_plot = make_plot("Per class", object_name="perClassPlot",
                                  legend=[(BLUE, "precision"), (ORANGE, "recall")])
         left = QVBoxLayout()
         left.addWidget(self.headline)
         left.addWidget(self.subline)
         left.addWidget(self.averages_table)
-        left.addWidget(QLabel("Per class (click a header to sort):"))
+        left.addWidget(QLabel("Per class (click a header, or use the Menu key, to sort):"))
         left.addWidget(self.class_table, 1)
         page = QWidget()
         layout = QHBoxLayout(page)
@@ -393,6 +397,7 @@ class EvaluationTab(Tab):
         return members
 
     def _fill_curves(self, metadata: dict) -> None:
+        self.curves_page.ensure()
         history = metadata.get("history") or []
         for plot in (self.curve_loss, self.curve_accuracy):
             plot.clear()
@@ -431,6 +436,7 @@ class EvaluationTab(Tab):
         from mnist_desktop.ml.evaluate import evaluate_predictor
         from mnist_desktop.ml.predictor import load_predictor
 
+        self.compare_page.ensure()
         if self.evaluation is None:
             self.compare_label.setText("Evaluate the current model first: it is model A.")
             return None
@@ -448,11 +454,13 @@ class EvaluationTab(Tab):
 
     def _comparison_failed(self, exc: BaseException) -> None:
         workers.show_error(self, "Cannot compare", exc)
+        self.compare_page.ensure()
         self.compare_label.setText(str(exc))
 
     def _show_comparison(self, outcome) -> None:
         from mnist_desktop.core.metrics import compare
 
+        self.compare_page.ensure()
         predictor_b, evaluation_b = outcome
         a = self.evaluation
         diff = compare(a, evaluation_b)

@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setObjectName("recentMenu")
         self._fill_recent()
         file_menu.addSeparator()
-        self._action(file_menu, "&Reset to bundled MNIST and shipped model", self._reset_defaults)
+        self._action(file_menu, "Reset to &bundled MNIST and shipped model", self._reset_defaults)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -191,7 +191,12 @@ class MainWindow(QMainWindow):
 
         view = menu.addMenu("&View")
         for index, title in enumerate(TAB_TITLES):
-            self._action(view, f"&{title}", lambda _=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+            # Dataset and Draw both start with D: each entry gets a letter of its own.
+            text = "D&raw" if title == "Draw" else f"&{title}"
+            self._action(view, text, lambda _=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+        # QTabWidget switches on Ctrl+Tab only (and the innermost tabs take it); browsers' Ctrl+PgDown/PgUp too.
+        self._action(view, "&Next tab", lambda: self._step_tab(1), "Ctrl+PgDown")
+        self._action(view, "&Previous tab", lambda: self._step_tab(-1), "Ctrl+PgUp")
         view.addSeparator()
         theme_menu = view.addMenu("T&heme")
         group = QActionGroup(self)
@@ -226,6 +231,9 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(index)
                 return True
         return False
+
+    def _step_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def is_ready(self) -> bool:
         return not self._pending

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
-CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
+CHOICES = (("system", "&Follow the system"), ("light", "&Light"), ("dark", "&Dark"))  # as menu entries
 SETTING = "view/theme"
 # How far secondary text (captions, hints) moves from the text colour towards the background:
 # far enough to look secondary, near enough to keep WCAG AA contrast (>= 4.5:1) on both schemes.
@@ -28,7 +28,7 @@ def _dark_palette() -> QPalette:
         roles.PlaceholderText: "#9a9da1", roles.Text: "#e6e6e6", roles.Button: "#3a3d41",
         roles.ButtonText: "#e6e6e6", roles.BrightText: "#ff6b6b", roles.Light: "#4a4d52",
         roles.Midlight: "#3f4246", roles.Mid: "#33363a", roles.Dark: "#1b1c1f", roles.Shadow: "#000000",
-        roles.Highlight: "#3d7fd9", roles.HighlightedText: "#ffffff", roles.Link: "#6fa8ff",
+        roles.Highlight: "#2f6bbf", roles.HighlightedText: "#ffffff", roles.Link: "#6fa8ff",
         roles.LinkVisited: "#b392f0",
     }
     for role, colour in colours.items():
@@ -68,9 +68,16 @@ def contrast(a: QColor, b: QColor) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def focus_ring_colour(palette: QPalette) -> QColor:
+    """Black on a light window, white on a dark one (whichever contrasts more with it: the two are
+    even at luminance 0.179). The default button's frame and the selection are the highlight colour,
+    a mid-tone: a ring in the highlight colour looked like a second default button."""
+    return QColor("black") if luminance(palette.color(QPalette.ColorRole.Window)) > 0.179 else QColor("white")
+
+
 class FocusRingStyle(QProxyStyle):
     """Fusion, with a keyboard focus ring that cannot be mistaken for the default button's frame:
-    two pixels of the highlight colour, a little outside the control."""
+    two pixels of black (light) or white (dark), a little inside the control's edge."""
 
     def drawControl(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt API
         super().drawControl(element, option, painter, widget)
@@ -87,7 +94,7 @@ class FocusRingStyle(QProxyStyle):
     def _ring(painter: QPainter, rect, palette: QPalette) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        painter.setPen(QPen(focus_ring_colour(palette), 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 3, 3)
         painter.restore()

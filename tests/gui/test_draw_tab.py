@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from benchmarks.handwriting import drawing_set, make_drawing, number_drawing
 from benchmarks.replay import draw, draw_strokes
@@ -56,6 +56,17 @@ def test_several_digits_are_read_left_to_right(tab):
         draw(tab.canvas, number_drawing(number, rng, canvas=(size, size), pen=size / 40), design_size=size)
         assert label(tab).startswith(number)
         assert tab.digits_group.isVisibleTo(tab) and len(tab.page.readings) == len(number)
+    # Each digit's caption sits right under its picture, not at the bottom of the row's height
+    # (which is the stages' height: most visible on a small window).
+    tab.window().resize(1024, 640)
+    QApplication.processEvents()
+    for box in [tab.digits_row.itemAt(k).widget() for k in range(tab.digits_row.count())]:
+        if box is None:
+            continue  # the stretch
+        picture, caption = box.findChildren(QLabel)[:2]
+        # Neither is stretched (a stretched label centres its content: a gap between the two).
+        assert picture.height() == picture.sizeHint().height() and caption.height() == caption.sizeHint().height()
+        assert 0 <= caption.y() - picture.geometry().bottom() <= 12, (picture.geometry(), caption.geometry())
 
 
 def test_clear_shows_no_digit(tab, qtbot):

@@ -180,3 +180,21 @@ def test_the_curves_legend_names_only_what_is_drawn(evaluated):
     history[0].update(val_loss=0.5, val_accuracy=0.95)
     tab._fill_curves({"name": "m", "architecture": "classic", "history": history})
     assert [name for _, name in tab.curve_accuracy.chart_legend] == ["training", "validation"]
+
+
+def test_the_chart_pages_are_made_when_first_shown(window, qtbot):
+    # Not before the first paint (start-up time); at once when a page is shown.
+    tab = window.evaluation_tab
+    assert not tab.curves_page.is_built() and not tab.compare_page.is_built()
+    window.show_tab("Evaluation")
+    tab.pages.setCurrentWidget(tab.compare_page)
+    assert tab.compare_page.is_built() and tab.delta_plot.isVisible() and tab.compare_button.isVisible()
+    assert not tab.curves_page.is_built()
+    # Filled while hidden (an evaluation shows the model's training curves): made then, and shown
+    # later with what was filled in.
+    with qtbot.waitSignal(tab.evaluate().done, timeout=60_000):
+        pass
+    assert tab.curves_page.is_built() and "How mnist_cnn learned" in tab.curves_label.text()
+    tab.pages.setCurrentWidget(tab.curves_page)
+    assert tab.curve_loss.isVisible() and tab.curves_label.isVisible()
+    assert tab.curve_loss.getPlotItem().listDataItems()

@@ -43,6 +43,31 @@ def test_window_opens_without_tensorflow():
     assert result.stdout.split() == ["ready", "False", "False"], result.stderr[-2000:]
 
 
+def test_nothing_heavy_is_imported_before_the_first_paint():
+    # In a fresh interpreter, as the app starts: OpenCV, LiteRT, Matplotlib, scikit-learn and
+    # TensorFlow cost start-up time and the first paint needs none of them (they load after it).
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QEvent, QObject, QTimer\n"
+        "from mnist_desktop.gui.app import create_application\n"
+        "app = create_application()\n"
+        "from mnist_desktop.gui.main_window import MainWindow\n"
+        "class FirstPaint(QObject):\n"
+        "    def eventFilter(self, obj, event):\n"
+        "        if event.type() == QEvent.Type.Paint and not hasattr(self, 'loaded'):\n"
+        "            self.loaded = sorted({m.split('.')[0] for m in sys.modules} & {'cv2', 'ai_edge_litert', "
+        "'matplotlib', 'sklearn', 'tensorflow', 'keras'})\n"
+        "            QTimer.singleShot(0, app.quit)\n"
+        "        return False\n"
+        "first_paint = FirstPaint(); app.installEventFilter(first_paint)\n"
+        "w = MainWindow(restore=False); w.show()\n"
+        "QTimer.singleShot(20000, app.quit); app.exec()\n"
+        "print('loaded:', *getattr(first_paint, 'loaded', ['no-paint']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["loaded:"], (result.stdout, result.stderr[-2000:])
+
+
 @pytest.mark.slow
 def test_screenshot_mode_writes_a_png(tmp_path):
     target = tmp_path / "shot.png"

@@ -44,6 +44,11 @@ def test_no_axis_shows_an_si_prefix(window, qtbot, batches):
     # small numbers. pyqtgraph would label such axes "(x0.001)" or "(x1e+03)".
     # The statistics charts are made when the statistics arrive.
     qtbot.waitUntil(lambda: window.dataset_tab.stats_view.counts_plot is not None, timeout=20_000)
+    # So are the pages made when first shown.
+    from mnist_desktop.gui.widgets.lazy_page import LazyPage
+
+    for page in window.findChildren(LazyPage):
+        page.ensure()
     x = np.arange(1, batches + 1) / 600
     for chart in _charts(window):
         chart.plot(x, 0.9 + 0.001 * np.sin(np.arange(batches)))

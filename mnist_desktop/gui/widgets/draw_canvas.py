@@ -27,7 +27,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mnist_desktop.core.imageio import IMAGE_SUFFIXES
 from mnist_desktop.gui.widgets.images import gray_qimage
 
 
@@ -275,6 +274,8 @@ class DrawCanvas(QWidget):
 
     # ------------------------------------------------------------------ files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        from mnist_desktop.core.imageio import IMAGE_SUFFIXES  # with OpenCV: not before the first paint
+
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
             event.acceptProposedAction()

@@ -28,11 +28,14 @@ def to_qimage(array: np.ndarray) -> QImage:
     return gray_qimage(array) if array.ndim == 2 else bgr_qimage(array)
 
 
-def gray_pixmap(array: np.ndarray, size: int | None = None) -> QPixmap:
-    """Nearest-neighbour upscaling: MNIST pixels should look like pixels, not blur."""
+def gray_pixmap(array: np.ndarray, size: int | None = None, ratio: float = 1.0) -> QPixmap:
+    """Nearest-neighbour upscaling: MNIST pixels should look like pixels, not blur. ``ratio``: the
+    screen's device pixel ratio; the picture is then ``size`` in Qt's units and sharp on a 4K screen."""
     from PySide6.QtCore import Qt
 
     pixmap = QPixmap.fromImage(gray_qimage(array))
     if size:
-        pixmap = pixmap.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+        side = round(size * ratio)
+        pixmap = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+        pixmap.setDevicePixelRatio(ratio)
     return pixmap

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QPalette, QWheelEvent
+from PySide6.QtGui import QColor, QContextMenuEvent, QPalette, QWheelEvent
 
 from mnist_desktop.gui import theme
 
@@ -27,6 +27,17 @@ class Chart(pg.PlotWidget):
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         event.ignore()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
+        """pyqtgraph opens its menu on a right click only; the Menu key (or Shift+F10) on a focused
+        chart goes straight to what that menu is kept for: Export."""
+        if event.reason() != QContextMenuEvent.Reason.Keyboard:
+            super().contextMenuEvent(event)
+            return
+        event.accept()
+        scene = self.scene()
+        scene.contextMenuItem = self.getPlotItem()  # export this chart, as a right click on it would
+        scene.showExportDialog()
 
     def restyle(self, _dark: bool = False) -> None:
         _style(self)
