@@ -87,6 +87,7 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         mask = _drop_page_marks(mask, settings.max_height, labels, stats, gray if polarity == "dark" else None)
     else:
         mask = _drop_sheet_lines(mask, labels, stats)
+    mask = _drop_line_pieces(mask, strength, level, labels, stats)
 
     options = SegmentOptions(min_height=settings.min_height * height, speck_share=0.02,
                              max_digits=settings.max_regions * 2)
@@ -140,6 +141,40 @@ def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -
     upright = (y <= 2) & (y + h >= height - 2) & (area < h * np.maximum(3.0, 0.05 * h))
     level = (x <= 2) & (x + w >= width - 2) & (area < w * np.maximum(3.0, 0.05 * w))
     drop = upright | level
+    if not drop.any():
+        return mask
+    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+
+
+# A straight mark's own line across the picture has ink over this share of its length or more: a
+# printed line (a notebook's margin, broken by the lamp's fall-off into pieces), not a pen stroke.
+_ACROSS_SHARE = 0.6
+
+
+def _drop_line_pieces(mask: np.ndarray, strength: np.ndarray, level: float, labels: np.ndarray,
+                      stats: np.ndarray) -> np.ndarray:
+    """Remove thin straight marks that lie on a line drawn across the whole sheet. A notebook's
+    margin line comes out of the threshold in pieces, each as straight and thin as a "1"; what
+    tells them apart is the band of picture along the mark: for a "1" it is paper above and
+    below, for a piece of a printed line it is more of the line, most of the way across."""
+    if len(stats) <= 1:
+        return mask
+    x, y, w, h = (stats[1:, k] for k in range(4))
+    area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    long_side = np.maximum(w, h)
+    # Straight and thin for its length (the band test below is what keeps a "1").
+    candidates = np.flatnonzero((area < 0.2 * long_side ** 2) & (long_side >= 4 * np.minimum(w, h))
+                                & (long_side >= 12))
+    if candidates.size == 0:
+        return mask
+    drop = np.zeros(len(stats) - 1, bool)
+    faint = strength >= 0.5 * level
+    for index in candidates:
+        if h[index] >= w[index]:
+            band = faint[:, max(0, x[index] - 1):x[index] + w[index] + 1].any(axis=1)
+        else:
+            band = faint[max(0, y[index] - 1):y[index] + h[index] + 1, :].any(axis=0)
+        drop[index] = band.mean() >= _ACROSS_SHARE
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)

@@ -78,6 +78,22 @@ def test_a_notebook_margin_line_in_a_close_up_is_paper(predictor, mnist):
     assert right >= 9, f"{right} of 10 close-ups with a margin line read as just their digit"
 
 
+def test_pieces_of_a_margin_line_in_a_frame_are_paper(predictor, mnist):
+    # Was: in a webcam frame the lamp's fall-off broke the red margin line into pieces, each as
+    # straight and thin as a "1", and read as one beside the digit.
+    right = 0
+    for d in range(10):
+        rng = np.random.default_rng(400 + d)
+        sheet = rw.paper(480, 640, rng, "plain")
+        x = 60 + 6 * d
+        for top in range(0, 480, 60):  # the line as the threshold leaves it: in pieces
+            cv2.line(sheet, (x, top), (x, top + 40 + d), (90, 90, 220), 3, cv2.LINE_AA)
+        image = mnist.x_test[np.flatnonzero(mnist.y_test == d)[9]]
+        rw.lay_ink(sheet, rw._resized_ink(mnist_glyph(image), 110), 320, 180, rng, "pen")
+        right += read_frame(rw.light_and_camera(sheet, rng, shadow=False), predictor).text == str(d)
+    assert right >= 9, f"{right} of 10 frames with a broken margin line read as just their digit"
+
+
 def test_a_solid_marker_eight_alone_in_a_frame(predictor):
     # Was dropped as "not digit-shaped": a frame showing only a big 8 read as nothing.
     glyph = np.zeros((200, 130), np.uint8)
