@@ -1,6 +1,6 @@
 """Train the shipped digit/not-digit model (`models/not_digit.*`) from TUNE-split styles only.
 
-    python -m benchmarks.train_gate [--out models/not_digit] [--epochs 8]
+    python -m benchmarks.train_gate [--out models/not_digit] [--epochs 10] [--pictures 4000]
 
 Digits: MNIST *train* and glyphs of the tune styles (`benchmarks.realworld`); not digits: letters,
 scribbles, shapes, Fashion-MNIST *train*, smudges and touching digit pairs of the tune styles. All
@@ -98,10 +98,10 @@ def pipeline_examples(count: int, seed: int, split: str = "tune"):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="models/not_digit")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--digits", type=int, default=40_000)
     parser.add_argument("--others", type=int, default=40_000)
-    parser.add_argument("--pictures", type=int, default=3000, help="tune photos read by the pipeline")
+    parser.add_argument("--pictures", type=int, default=4000, help="tune photos read by the pipeline")
     args = parser.parse_args(argv)
     from mnist_desktop.ml.not_digit import save_gate, train_gate
 
