@@ -96,7 +96,9 @@ def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray, pieces_
     if whole is None:
         return True
     if origin == "attached":
-        return bool(pieces.min() >= PIECE_SURE) or together > whole
+        # A short stroke broken off a digit (a notebook line cut the top of a 4) reads as a sure
+        # "1" on its own: the pieces win only if they are digits and together read better.
+        return pieces_are_digits and together > whole
     if origin == "pair":
         # Two parts side by side that read as one digit (a 4 whose strokes a notebook line broke)
         # stay one unless they are as wide as two.
