@@ -27,7 +27,7 @@ run: $(VENV)/.stamp-app sysdeps
 test: $(VENV)/.stamp-test sysdeps test-data
 	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.stamp-test sysdeps
+test-fast: $(VENV)/.stamp-test sysdeps test-data
 	$(HEADLESS) $(PY) -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 # Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote; and
@@ -54,7 +54,20 @@ test-data:
 	  fi; \
 	fi
 
-bench: $(VENV)/.stamp-app sysdeps
+	@# The bench's and tests' pictures of handwriting use the URW and DejaVu fonts as writing styles.
+	@if { [ ! -d /usr/share/fonts/opentype/urw-base35 ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ]; } \
+	    && command -v apt-get >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ]; then \
+	    echo "Installing the fonts the handwriting pictures use (fonts-urw-base35, fonts-dejavu)"; \
+	    $$SUDO apt-get install -y -qq fonts-urw-base35 fonts-dejavu-core fonts-dejavu-extra >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && \
+	      $$SUDO apt-get install -y -qq fonts-urw-base35 fonts-dejavu-core fonts-dejavu-extra >/dev/null 2>&1; } || \
+	    echo "note: could not install the fonts; pictures fall back to OpenCV's Hershey faces"; \
+	  fi; \
+	fi
+
+bench: $(VENV)/.stamp-app sysdeps test-data
 	$(HEADLESS) $(PY) -m benchmarks.bench $(BENCH_ARGS)
 
 model: $(VENV)/.stamp-app
