@@ -138,7 +138,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     extra = []
     for index, region in enumerate(regions):
         whole = _index_of(candidates, index)
-        if len(region.cuts) > 0 and probabilities[whole].any() and digit_scores[whole] < NOT_DIGIT_BELOW:
+        if region.pieces and probabilities[whole].any() and digit_scores[whole] < NOT_DIGIT_BELOW:
             extra += pieces_of(index, range(0 if narrow(region) else 1, len(region.cuts)))
     if extra:
         more = _read_candidates(extra, predictor)
@@ -156,7 +156,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
         whole = _index_of(candidates, index)
         chosen = [whole] if whole in usable else []
         best = None
-        for cut in range(len(region.cuts)):
+        for cut in sorted({c[1] for c in candidates if c[0] == index and c[1] >= 0}):
             pieces = [k for k, c in enumerate(candidates) if c[0] == index and c[1] == cut and k in usable]
             if cut > 0 and not bool(np.all(confidence[pieces] >= OTHER_CUT_SURE)):
                 continue  # a letter cut enough ways has pieces that pass for digits: be stricter

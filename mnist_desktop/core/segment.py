@@ -8,7 +8,9 @@ a 4 drawn in two strokes, a broken stroke) -> split blobs that are two touching 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -26,14 +28,22 @@ class DigitRegion:
     # "pair" (two overlapping parts side by side: whichever reads better),
     # "attached" (a digit-sized part joined to a neighbour: the pieces if each reads as a digit).
     origin: str = ""
-    # Other ways to cut the same blob ("cut" only: where two touching digits meet is a guess).
-    alternatives: tuple[tuple[DigitRegion, ...], ...] = ()
+    # Other ways to cut the same blob ("cut" only: where two touching digits meet is a guess),
+    # made when first asked for: most blobs read well whole and never need them.
+    other_cuts: Callable[[], tuple[tuple[DigitRegion, ...], ...]] | None = field(default=None, repr=False,
+                                                                                 compare=False)
+
+    @cached_property
+    def alternatives(self) -> tuple[tuple[DigitRegion, ...], ...]:
+        return self.other_cuts() if self.other_cuts is not None else ()
 
     def moved(self, dx: int, dy: int) -> DigitRegion:
         """The same region, its pieces and its other cuts, with boxes shifted by (dx, dy)."""
         x, y, w, h = self.box
-        return replace(self, box=(x + dx, y + dy, w, h), pieces=tuple(p.moved(dx, dy) for p in self.pieces),
-                       alternatives=tuple(tuple(p.moved(dx, dy) for p in cut) for cut in self.alternatives))
+        others = None if self.other_cuts is None else (
+            lambda: tuple(tuple(p.moved(dx, dy) for p in cut) for cut in self.alternatives))
+        return DigitRegion((x + dx, y + dy, w, h), self.crop, tuple(p.moved(dx, dy) for p in self.pieces),
+                           self.origin, others)
 
     @property
     def cuts(self) -> tuple[tuple[DigitRegion, ...], ...]:
@@ -95,10 +105,13 @@ def segment_digits(light: np.ndarray, options: SegmentOptions = SegmentOptions()
                                    "attached"))
             k += 1
             continue
-        cuts = [tuple(_crop_piece(light, b, part) for b, part in cut)
-                for cut in _split_touching(box, members, labels, options)]
-        if cuts:
-            whole = DigitRegion(whole.box, whole.crop, cuts[0], "cut", tuple(cuts[1:]))
+        cuts = _split_touching(box, members, labels, options)
+        first = next(cuts, None)
+        if first is not None:
+            def others(cuts=cuts, light=light):
+                return tuple(tuple(_crop_piece(light, b, part) for b, part in cut) for cut in cuts)
+            whole = DigitRegion(whole.box, whole.crop, tuple(_crop_piece(light, b, part) for b, part in first), "cut",
+                                others)
         out.append(whole)
         k += 1
     return out
@@ -219,11 +232,11 @@ def _split_touching(box, members, labels, options: SegmentOptions):
     """Where a blob wider than a digit might be cut into digits: along the lines with the least ink,
     preferring lines that cross a single stroke (a wide 0 crosses two in its middle). Lines may
     slant, as handwriting does, and how many digits touch is a guess from the width: each slant and
-    each likely count gives one way, cheapest first. Returns [[(box, pixel mask in ``box``)]]
-    (empty for a blob that is not cut)."""
+    each likely count gives one way, cheapest first. Returns an iterator of [(box, pixel mask in
+    ``box``)], each way made only when the caller goes on to it (none for a blob that is not cut)."""
     x, y, w, h = box
     if w <= options.split_aspect * h or h < 8:
-        return []
+        return iter(())
     region_mask = np.isin(labels[y:y + h, x:x + w], members)
     guess = w / (0.65 * h)  # handwritten digits are about 0.65 as wide as tall
     counts = sorted({max(2, int(round(guess))), max(2, int(np.floor(guess))), max(2, int(np.ceil(guess)))})
@@ -253,15 +266,20 @@ def _split_touching(box, members, labels, options: SegmentOptions):
                 # Upright cuts and the likeliest count are preferred when costs are close.
                 penalty = (1.0 if slant == 0.0 else 1.25) * (1.0 if pieces == counts[len(counts) // 2] else 1.25)
                 proposals.append((total / len(cuts) * penalty, sorted(set(cuts)), u))
-    out = []
-    for _, cuts, u in sorted(proposals, key=lambda p: p[0]):
+    return _distinct_cuts(sorted(proposals, key=lambda p: p[0]), rows, cols, x, y, h, w)
+
+
+def _distinct_cuts(proposals, rows, cols, x, y, h, w):
+    """The proposals made into pieces one at a time, as asked for, each way once, at most MAX_CUTS."""
+    seen = []
+    for _, cuts, u in proposals:
         cut = _cut_along(u, cuts, rows, cols, x, y, h, w)
         keys = [b for b, _ in cut]
-        if len(cut) > 1 and all(keys != [b for b, _ in other] for other in out):
-            out.append(cut)
-        if len(out) == MAX_CUTS:
-            break
-    return out
+        if len(cut) > 1 and keys not in seen:
+            seen.append(keys)
+            yield cut
+            if len(seen) == MAX_CUTS:
+                return
 
 
 def _cut_along(u, cuts, rows, cols, x, y, h, w):
