@@ -153,7 +153,7 @@ def test_touching_digits_in_frames_are_cut_where_they_meet(predictor):
         rng = np.random.default_rng(500 + seed)
         digits = "".join(str(d) for d in rng.integers(0, 10, 2 + seed % 2))
         right += read_frame(rw.make_frame(digits, rng, "tune", touching=True).image, predictor).text == digits
-    assert right >= 33, f"{right} of 40 frames with touching digits read exactly (30 cut in one way only)"
+    assert right >= 35, f"{right} of 40 frames with touching digits read exactly (32 cut in one way only)"
 
 
 def test_a_scribble_is_not_a_digit(predictor):
