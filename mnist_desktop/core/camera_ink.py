@@ -157,8 +157,9 @@ def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
 
 
-# A straight mark's own line across the picture has ink over this share of its length or more: a
-# printed line (a notebook's margin, broken by the lamp's fall-off into pieces), not a pen stroke.
+# A straight mark's own line across the picture, beyond the mark, has ink over this share of its
+# length or more: a printed line (a notebook's margin broken by the lamp's fall-off into pieces),
+# not a pen stroke.
 _ACROSS_SHARE = 0.6
 
 
@@ -183,9 +184,14 @@ def _drop_line_pieces(mask: np.ndarray, strength: np.ndarray, level: float, labe
     for index in candidates:
         if h[index] >= w[index]:
             band = faint[:, max(0, x[index] - 1):x[index] + w[index] + 1].any(axis=1)
+            start, length = y[index], h[index]
         else:
             band = faint[max(0, y[index] - 1):y[index] + h[index] + 1, :].any(axis=0)
-        drop[index] = band.mean() >= _ACROSS_SHARE
+            start, length = x[index], w[index]
+        # Only the band beyond the mark itself counts, and there must be more of it than of the mark:
+        # a "1" filling a tight crop (an MNIST image) has its own length and little else.
+        beyond = np.concatenate([band[:start], band[start + length:]])
+        drop[index] = beyond.size >= length and beyond.mean() >= _ACROSS_SHARE
     if not drop.any():
         return mask
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)

@@ -94,6 +94,14 @@ def test_pieces_of_a_margin_line_in_a_frame_are_paper(predictor, mnist):
     assert right >= 9, f"{right} of 10 frames with a broken margin line read as just their digit"
 
 
+def test_a_one_filling_a_tight_crop_is_read(predictor, mnist):
+    # Was: a "1" filling most of an MNIST-sized picture was taken for a piece of a printed line (its
+    # band across the picture inked most of the way: by itself) and dropped; 113 of 200 read.
+    ones = mnist.x_test[np.flatnonzero(mnist.y_test == 1)[:100]]
+    right = sum(read_frame(255 - image, predictor).text == "1" for image in ones)
+    assert right >= 97, f"{right} of 100 MNIST 1s given as 28x28 pictures read as 1"
+
+
 def test_a_solid_marker_eight_alone_in_a_frame(predictor):
     # Was dropped as "not digit-shaped": a frame showing only a big 8 read as nothing.
     glyph = np.zeros((200, 130), np.uint8)
