@@ -30,42 +30,28 @@ test: $(VENV)/.stamp-test sysdeps test-data
 test-fast: $(VENV)/.stamp-test sysdeps test-data
 	$(HEADLESS) $(PY) -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
-# Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote; and
-# desktop-file-validate for the .desktop entry. Best effort: without root or apt-get, each of those
-# tests is skipped with a note.
-test-data:
-	@if [ ! -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] && command -v apt-get >/dev/null; then \
+# Best effort, for tests and the bench: install Debian packages when something is missing and root
+# or password-less sudo is there; otherwise say what is left out.
+# $(call apt_install,SHELL TEST THAT SOMETHING IS MISSING,PACKAGES,WHAT FOR,WHAT HAPPENS WITHOUT)
+define apt_install
+	@if $(1) && command -v apt-get >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ]; then \
-	    echo "Installing Fashion-MNIST for the importer tests (Debian package dataset-fashion-mnist)"; \
-	    $$SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
-	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1; } || \
-	    echo "note: could not install dataset-fashion-mnist; its test will be skipped"; \
+	    echo "Installing $(3) (Debian packages $(2))"; \
+	    $$SUDO apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq $(2) >/dev/null 2>&1; } || \
+	    echo "note: could not install $(2); $(4)"; \
 	  fi; \
 	fi
-	@# desktop-file-validate checks the .desktop entry; without it that one test is skipped with a note.
-	@if ! command -v desktop-file-validate >/dev/null && command -v apt-get >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
-	  if [ "$$SUDO" != none ]; then \
-	    echo "Installing desktop-file-validate for the desktop-entry test (Debian package desktop-file-utils)"; \
-	    $$SUDO apt-get install -y -qq desktop-file-utils >/dev/null 2>&1 || \
-	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq desktop-file-utils >/dev/null 2>&1; } || \
-	    echo "note: could not install desktop-file-utils; the desktop-entry test will be skipped"; \
-	  fi; \
-	fi
+endef
 
-	@# The bench's and tests' pictures of handwriting use the URW and DejaVu fonts as writing styles.
-	@if { [ ! -d /usr/share/fonts/opentype/urw-base35 ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ]; } \
-	    && command -v apt-get >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
-	  if [ "$$SUDO" != none ]; then \
-	    echo "Installing the fonts the handwriting pictures use (fonts-urw-base35, fonts-dejavu)"; \
-	    $$SUDO apt-get install -y -qq fonts-urw-base35 fonts-dejavu-core fonts-dejavu-extra >/dev/null 2>&1 || \
-	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && \
-	      $$SUDO apt-get install -y -qq fonts-urw-base35 fonts-dejavu-core fonts-dejavu-extra >/dev/null 2>&1; } || \
-	    echo "note: could not install the fonts; pictures fall back to OpenCV's Hershey faces"; \
-	  fi; \
-	fi
+# Fashion-MNIST's original IDX files: the importer is tested on files nobody here wrote;
+# desktop-file-validate for the .desktop entry; the URW and DejaVu fonts, writing styles of the
+# bench's and tests' pictures of handwriting.
+test-data:
+	$(call apt_install,[ ! -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ],dataset-fashion-mnist,Fashion-MNIST for the importer tests,its test will be skipped)
+	$(call apt_install,! command -v desktop-file-validate >/dev/null,desktop-file-utils,desktop-file-validate for the desktop-entry test,the desktop-entry test will be skipped)
+	$(call apt_install,{ [ ! -d /usr/share/fonts/opentype/urw-base35 ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ]; },fonts-urw-base35 fonts-dejavu-core fonts-dejavu-extra,the fonts the handwriting pictures use,pictures fall back to OpenCV's Hershey faces)
 
 bench: $(VENV)/.stamp-app sysdeps test-data
 	$(HEADLESS) $(PY) -m benchmarks.bench $(BENCH_ARGS)

@@ -105,6 +105,11 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
     return InkResult(strength, mask, regions[: settings.max_regions], polarity, (x0, y0))
 
 
+def _without_components(mask: np.ndarray, labels: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """``mask`` less the connected components (``labels``, 1-based) that ``drop`` marks."""
+    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+
+
 def _solid(patch: np.ndarray) -> bool:
     """A filled, rounded blob (a dot, a coin, a fingertip): no hole and nothing cut into its outline.
     Every digit has a hole or a notch, even in a heavy marker (a filled "8" keeps its waist)."""
@@ -136,7 +141,7 @@ def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, st
         drop |= _sheet_edges(gray, labels, stats, ~drop)
     if not drop.any():
         return mask
-    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+    return _without_components(mask, labels, drop)
 
 
 def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
@@ -154,7 +159,7 @@ def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -
     drop = upright | level
     if not drop.any():
         return mask
-    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+    return _without_components(mask, labels, drop)
 
 
 # A straight mark's own line across the picture, beyond the mark, has ink over this share of its
@@ -194,7 +199,7 @@ def _drop_line_pieces(mask: np.ndarray, strength: np.ndarray, level: float, labe
         drop[index] = beyond.size >= length and beyond.mean() >= _ACROSS_SHARE
     if not drop.any():
         return mask
-    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+    return _without_components(mask, labels, drop)
 
 
 # A mark this thin on average (pixels) may be the sheet's edge rather than a stroke...

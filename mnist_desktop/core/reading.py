@@ -31,9 +31,9 @@ NOT_DIGIT_BELOW = 0.3
 
 
 class SupportsPredict(Protocol):
-    """``predict(N x 28 x 28 uint8) -> N x 10``; optionally ``digit_scores(images) -> N`` (0..1, or
-    None), how likely each input is a digit at all, or ``read_marks(images) -> (N x 10, N or None)``
-    for both at once (the LiteRT `Predictor` has all three)."""
+    """``predict(N x 28 x 28 uint8) -> N x 10``; optionally ``read_marks(images) -> (N x 10, N or
+    None)``, the probabilities with how likely each input is a digit at all, 0..1 (the LiteRT
+    `Predictor` has both)."""
 
     def predict(self, images: np.ndarray) -> np.ndarray: ...
 
@@ -91,9 +91,14 @@ WIDE_PAIR = 1.25
 OTHER_CUT_SURE = 0.9
 
 
+def _together(confidences: np.ndarray) -> float:
+    """How surely pieces read, all of them: the geometric mean of their confidences."""
+    return float(np.exp(np.mean(np.log(np.maximum(confidences, 1e-6)))))
+
+
 def _prefer_pieces(origin: str, whole: float | None, pieces: np.ndarray, pieces_are_digits: bool = True,
                    whole_is_digit: bool | None = None, wide: bool = True) -> bool:
-    together = float(np.exp(np.mean(np.log(np.maximum(pieces, 1e-6)))))
+    together = _together(pieces)
     if whole is None:
         return True
     if origin == "attached":
@@ -166,7 +171,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
                                                    bool(np.all(digit_scores[pieces] >= NOT_DIGIT_BELOW)),
                                                    bool(digit_scores[whole] >= NOT_DIGIT_BELOW),
                                                    region.box[2] > WIDE_PAIR * region.box[3]):
-                together = float(np.exp(np.mean(np.log(np.maximum(confidence[pieces], 1e-6)))))
+                together = _together(confidence[pieces])
                 if best is None or together > best[0]:
                     best = (together, pieces)
         if best is not None:
@@ -195,9 +200,7 @@ def _read_candidates(candidates, predictor: SupportsPredict):
         if read_marks is not None:
             probabilities[usable], scored = read_marks(batch)
         else:
-            probabilities[usable] = predictor.predict(batch)
-            scores = getattr(predictor, "digit_scores", None)
-            scored = scores(batch) if scores is not None else None
+            probabilities[usable], scored = predictor.predict(batch), None
         if scored is not None:
             digit_scores[usable] = scored
     return stages, probabilities, digit_scores

@@ -62,10 +62,6 @@ class Predictor:
         return f"{self.name} ({accuracy:.2%} on MNIST test)" if accuracy is not None else self.name
 
     # ------------------------------------------------------------ inference
-    def digit_scores(self, images: np.ndarray) -> np.ndarray | None:
-        """How likely each prepared input is one digit at all (0..1), or None without a gate."""
-        return None if self.gate is None else self.gate.digit_scores(images)
-
     def read_marks(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(N x 10 probabilities, N digit scores or None without a gate) for marks found in pictures.
 
@@ -235,7 +231,7 @@ class DigitGate(Predictor):
 
     def digit_scores(self, images: np.ndarray) -> np.ndarray:
         """How likely each input is a digit at all, 0..1."""
-        return 1.0 - self.predict(images)[:, NUM_CLASSES]
+        return self.scores_and_digits(images)[0]
 
     def scores_and_digits(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(digit scores, N x 10 probabilities of each digit given that it is one), in one run."""

@@ -64,17 +64,26 @@ def test_photos_on_ruled_and_squared_paper_are_read(predictor, mnist, kind):
     assert right >= 8, f"{right} of 10 photos on {kind} paper read right"
 
 
+def _digit_by_lines(mnist, digit: int, seed: int, size, draw_lines, *, nth: int, tall: int, at) -> np.ndarray:
+    """A plain sheet with lines drawn on it by ``draw_lines`` and one MNIST test digit written at
+    ``at``, lit evenly (no shadow) and photographed."""
+    rng = np.random.default_rng(seed)
+    sheet = rw.paper(size[1], size[0], rng, "plain")
+    draw_lines(sheet)
+    image = mnist.x_test[np.flatnonzero(mnist.y_test == digit)[nth]]
+    rw.lay_ink(sheet, rw._resized_ink(mnist_glyph(image), tall), *at, rng, "pen")
+    return rw.light_and_camera(sheet, rng, shadow=False)
+
+
 def test_a_notebook_margin_line_in_a_close_up_is_paper(predictor, mnist):
     # Was: in a close-up (a picture under 400 px, where marks touching the border are read too) the
     # red margin line of ruled paper, edge to edge, was read as a "1" beside the digit.
     right = 0
     for d in range(10):
-        rng = np.random.default_rng(300 + d)
-        sheet = rw.paper(240, 320, rng, "plain")
-        cv2.line(sheet, (int(30 + 4 * d), 0), (int(30 + 4 * d), 240), (90, 90, 220), 2 + d % 3, cv2.LINE_AA)
-        image = mnist.x_test[np.flatnonzero(mnist.y_test == d)[7]]
-        rw.lay_ink(sheet, rw._resized_ink(mnist_glyph(image), 70 + 8 * d), 150, 40, rng, "pen")
-        right += read_frame(rw.light_and_camera(sheet, rng, shadow=False), predictor).text == str(d)
+        def margin(sheet, d=d):
+            cv2.line(sheet, (int(30 + 4 * d), 0), (int(30 + 4 * d), 240), (90, 90, 220), 2 + d % 3, cv2.LINE_AA)
+        picture = _digit_by_lines(mnist, d, 300 + d, (320, 240), margin, nth=7, tall=70 + 8 * d, at=(150, 40))
+        right += read_frame(picture, predictor).text == str(d)
     assert right >= 9, f"{right} of 10 close-ups with a margin line read as just their digit"
 
 
@@ -83,14 +92,11 @@ def test_pieces_of_a_margin_line_in_a_frame_are_paper(predictor, mnist):
     # straight and thin as a "1", and read as one beside the digit.
     right = 0
     for d in range(10):
-        rng = np.random.default_rng(400 + d)
-        sheet = rw.paper(480, 640, rng, "plain")
-        x = 60 + 6 * d
-        for top in range(0, 480, 60):  # the line as the threshold leaves it: in pieces
-            cv2.line(sheet, (x, top), (x, top + 40 + d), (90, 90, 220), 3, cv2.LINE_AA)
-        image = mnist.x_test[np.flatnonzero(mnist.y_test == d)[9]]
-        rw.lay_ink(sheet, rw._resized_ink(mnist_glyph(image), 110), 320, 180, rng, "pen")
-        right += read_frame(rw.light_and_camera(sheet, rng, shadow=False), predictor).text == str(d)
+        def broken_margin(sheet, d=d):
+            for top in range(0, 480, 60):  # the line as the threshold leaves it: in pieces
+                cv2.line(sheet, (60 + 6 * d, top), (60 + 6 * d, top + 40 + d), (90, 90, 220), 3, cv2.LINE_AA)
+        picture = _digit_by_lines(mnist, d, 400 + d, (640, 480), broken_margin, nth=9, tall=110, at=(320, 180))
+        right += read_frame(picture, predictor).text == str(d)
     assert right >= 9, f"{right} of 10 frames with a broken margin line read as just their digit"
 
 

@@ -153,11 +153,8 @@ def _pointer_only(widget) -> bool:
     return isinstance(widget, (CameraView, QHeaderView))
 
 
-def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    # The states that enable the most controls: a drawing read (Teach), one drawing kept (Re-read,
-    # Browse), the camera reading (Stop, Freeze, Save snapshot).
+def _teach_a_drawn_four(window, qtbot):
+    """Draw a 4 on the Draw tab and teach it with its key; returns the tab."""
     window.show_tab("Draw")
     draw_tab = window.draw_tab
     qtbot.waitUntil(lambda: draw_tab.canvas.width() > 200, timeout=5000)
@@ -165,6 +162,15 @@ def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
         draw(draw_tab.canvas, make_drawing(4, np.random.default_rng(11)))
     draw_tab.canvas.setFocus()
     qtbot.keyClick(draw_tab.canvas, Qt.Key.Key_4)
+    return draw_tab
+
+
+def test_every_control_is_reachable_with_the_keyboard(window, qtbot, mnist):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    # The states that enable the most controls: a drawing read (Teach), one drawing kept (Re-read,
+    # Browse), the camera reading (Stop, Freeze, Save snapshot).
+    draw_tab = _teach_a_drawn_four(window, qtbot)
     picks = [int(np.flatnonzero(mnist.y_test == d)[2]) for d in (2, 0)]
     frames = [make_frame(mnist.x_test[picks], mnist.y_test[picks], np.random.default_rng(1), hard=False).image]
     camera = window.camera_tab
@@ -360,13 +366,7 @@ def test_the_focus_ring_stands_out_from_the_default_button(qtbot, scheme, system
 def test_the_menu_key_on_a_taught_drawing_offers_relabel_and_delete(window, qtbot):
     """The Menu key sends the focused widget a context-menu event at its text cursor, for a list the
     current item (as QWidgetWindow does): the same menu as a right click on that drawing."""
-    window.show_tab("Draw")
-    draw_tab = window.draw_tab
-    qtbot.waitUntil(lambda: draw_tab.canvas.width() > 200, timeout=5000)
-    with qtbot.waitSignal(draw_tab.readingShown, timeout=5000):
-        draw(draw_tab.canvas, make_drawing(4, np.random.default_rng(11)))
-    draw_tab.canvas.setFocus()
-    qtbot.keyClick(draw_tab.canvas, Qt.Key.Key_4)
+    _teach_a_drawn_four(window, qtbot)
     window.dataset_tab.show_personal()
     window.show_tab("Dataset")
     gallery = window.dataset_tab.gallery

@@ -9,9 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
-
-from tests.gui.test_polish import _clipped
+from tests.gui.test_polish import assert_every_tab_unclipped
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,14 +58,7 @@ settle(lambda: not window.isVisible() and not workers.running_workers())
 
 def test_nothing_clipped_at_2560x1440(window, qtbot):
     window.camera_tab.mask_check.setChecked(True)
-    window.resize(2560, 1440)
-    for index in range(window.tabs.count()):
-        window.tabs.setCurrentIndex(index)
-        qtbot.waitUntil(lambda: window.tabs.currentWidget().isVisible(), timeout=2000)
-        QApplication.processEvents()
-        assert (window.width(), window.height()) == (2560, 1440)
-        problems = _clipped(window)
-        assert not problems, f"{window.tabs.tabText(index)}: " + "\n".join(problems[:10])
+    assert_every_tab_unclipped(window, qtbot, 2560, 1440)
 
 
 def test_nothing_clipped_on_a_4k_screen_at_scale_2():

@@ -78,6 +78,18 @@ def _clipped(root: QWidget) -> list[str]:
     return problems
 
 
+def assert_every_tab_unclipped(window, qtbot, width: int, height: int) -> None:
+    """Resize the window and check, tab by tab, that it kept the size and clips no widget."""
+    window.resize(width, height)
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: window.tabs.currentWidget().isVisible(), timeout=2000)
+        QApplication.processEvents()
+        assert (window.width(), window.height()) == (width, height), window.minimumSizeHint()
+        problems = _clipped(window)
+        assert not problems, f"{window.tabs.tabText(index)}: " + "\n".join(problems[:10])
+
+
 def _ancestors(widget: QWidget, stop: QWidget):
     parent = widget.parentWidget()
     while parent is not None and parent is not stop:
@@ -88,14 +100,7 @@ def _ancestors(widget: QWidget, stop: QWidget):
 def test_the_window_is_usable_at_1024x640(window, qtbot):
     # The tallest states: the camera's ink mask shown, several digits read on the Draw tab.
     window.camera_tab.mask_check.setChecked(True)
-    window.resize(1024, 640)
-    for index in range(window.tabs.count()):
-        window.tabs.setCurrentIndex(index)
-        qtbot.waitUntil(lambda: window.tabs.currentWidget().isVisible(), timeout=2000)
-        QApplication.processEvents()
-        assert (window.width(), window.height()) == (1024, 640), window.minimumSizeHint()
-        problems = _clipped(window)
-        assert not problems, f"{window.tabs.tabText(index)}: " + "\n".join(problems[:10])
+    assert_every_tab_unclipped(window, qtbot, 1024, 640)
     # The training buttons are on screen without scrolling.
     window.show_tab("Training")
     for name in ("trainButton", "stopButton"):
