@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -307,16 +307,32 @@ def _loading_tensorflow(args: argparse.Namespace) -> Iterator[None]:
     yield
 
 
+def _stop_requested(stop: threading.Event) -> Callable[[], bool]:
+    """``stop.is_set`` for training's should-stop hook, which also says, once, that training stops."""
+    announced = False
+
+    def should_stop() -> bool:
+        nonlocal announced
+        if stop.is_set() and not announced:
+            announced = True
+            logger.warning("stopping at the end of this batch; the best weights so far will be saved "
+                           "(Ctrl+C again to quit without saving)")
+        return stop.is_set()
+
+    return should_stop
+
+
 @contextlib.contextmanager
 def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
     """The first Ctrl+C asks training to stop at the end of the batch (the best weights so far are
     then saved); a second one interrupts at once."""
     def handle(signum, frame) -> None:
+        # Nothing is logged here: a handler runs between two bytecodes of whatever the main thread
+        # was doing, and if that was writing to the log file, a second write fails ("reentrant
+        # call") and prints a traceback. `_stop_requested` says it instead.
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        logger.warning("stopping at the end of this batch; the best weights so far will be saved "
-                       "(Ctrl+C again to quit without saving)")
 
     try:
         previous = signal.signal(signal.SIGINT, handle)
@@ -434,7 +450,7 @@ def _train(args: argparse.Namespace) -> int:
             logger.info(f"epoch {record.epoch + 1}/{config.epochs}  loss {record.loss:.4f}  "
                         f"acc {record.accuracy:.2%}{val}  {record.seconds:.1f}s")
 
-        hooks = TrainingHooks(on_status=on_status, on_batch=on_batch, on_epoch=on_epoch, should_stop=stop.is_set)
+        hooks = TrainingHooks(on_status=on_status, on_batch=on_batch, on_epoch=on_epoch, should_stop=_stop_requested(stop))
         logger.info(f"Training {arch} on {data.name}")
         try:
             with _stop_on_ctrl_c(stop):

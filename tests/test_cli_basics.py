@@ -147,3 +147,47 @@ def test_help_and_readme_document_every_option():
             if option not in readme and option not in ("--help",):
                 missing.append(f"README: {command} {option}")
     assert not missing, "\n".join(missing)
+
+
+def test_ctrl_c_during_a_log_write_prints_no_logging_error():
+    """Ctrl+C arriving while the main thread is inside a log write (a race seen in the Ctrl+C
+    training test: "--- Logging error --- ... reentrant call"): the signal handler must not write a
+    log record itself; the stop is still announced, once, by the training's should-stop hook."""
+    import logging
+    import signal
+    import threading
+
+    from mnist_desktop import cli
+
+    stop = threading.Event()
+    writes: list[str] = []
+    reentered: list[str] = []
+
+    class InterruptedWhileWriting(logging.Handler):
+        writing = False
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if self.writing:
+                reentered.append(record.getMessage())
+                return
+            self.writing = True
+            try:
+                if not writes:
+                    signal.raise_signal(signal.SIGINT)  # Python runs the handler right here
+                writes.append(record.getMessage())
+            finally:
+                self.writing = False
+
+    logger = logging.getLogger(cli.__name__)
+    handler = InterruptedWhileWriting(level=logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        with cli._stop_on_ctrl_c(stop):
+            logger.warning("epoch 1/200 …")
+            should_stop = cli._stop_requested(stop)
+            assert should_stop() and should_stop()
+    finally:
+        logger.removeHandler(handler)
+    assert stop.is_set()
+    assert reentered == []
+    assert [w for w in writes if w.startswith("stopping at the end of this batch")] == [writes[1]]
