@@ -70,6 +70,8 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
     if settings.blur > 1:
         gray = cv2.GaussianBlur(gray, (_odd(settings.blur), _odd(settings.blur)), 0)
     strength = ink_strength(gray, polarity)
+    if polarity == "dark":
+        strength = _without_printed_lines(strength)
 
     if settings.threshold > 0:
         level = settings.threshold
@@ -319,3 +321,70 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
     crossing = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((15, 1), np.uint8))
     crossing |= cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8))
     return cv2.bitwise_or(rest, cv2.bitwise_and(band, crossing))
+
+
+
+def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 4) -> np.ndarray:
+    """``strength`` less the printed lines of ruled or squared paper photographed square on.
+
+    A printed row (column) is inked across the whole sheet: in every strip of it but one (a digit or a
+    shadow may break it there), more than half inked. Four or more of them, thin and evenly spaced,
+    are the paper's printing, and each is taken off by its own strength along its whole length, so
+    that a faint pencil digit between lines as dark as itself is not swallowed by them (Otsu would
+    count the grid as ink, and the digit joined to the grid would be dropped with it). A stroke much
+    darker than the line it crosses keeps its strength there. Slanted rulings are left to
+    `remove_rulings`, which works on the thresholded mask.
+    """
+    height, width = strength.shape
+    inked = cv2.compare(strength, floor, cv2.CMP_GE)
+    lines = np.zeros((height, width), np.uint8)
+    for upright in (False, True):
+        share = (cv2.resize(inked, (width, strips), interpolation=cv2.INTER_AREA).T if upright
+                 else cv2.resize(inked, (strips, height), interpolation=cv2.INTER_AREA))
+        groups = _printed_rows(share / 255.0)
+        if not _evenly_spaced(groups):
+            continue
+        count = width if upright else height
+        # Each line with its blurred rim; its strength is low along its whole length (every fourth
+        # pixel), so that a digit crossing it, even a big one, does not count.
+        index = np.unique(np.concatenate([np.arange(max(0, first - 1), min(count, last + 2)) for first, last in groups]))
+        samples = strength[::4, index].T if upright else strength[index, ::4]
+        quarter = samples.shape[1] // 4
+        level = np.partition(samples, quarter, axis=1)[:, quarter].astype(np.float32)
+        cap = 1.5 * float(np.median([level[(index >= first) & (index <= last)].max() for first, last in groups]))
+        level = np.minimum(level, cap).astype(np.uint8)
+        if upright:
+            lines[:, index] = np.maximum(lines[:, index], level[None, :])
+        else:
+            lines[index, :] = np.maximum(lines[index, :], level[:, None])
+    if not lines.any():
+        return strength
+    cleaned = cv2.subtract(strength, lines)
+    darker = cv2.compare(strength, cv2.add(cv2.add(lines, lines), 10), cv2.CMP_GE)
+    cv2.copyTo(strength, darker, cleaned)
+    return cleaned
+
+
+def _printed_rows(share: np.ndarray, inked: float = 0.6) -> list[tuple[int, int]]:
+    """(first, last) of each run of rows that are inked across all strips of ``share`` but one."""
+    rows = np.flatnonzero((share >= inked).sum(axis=1) >= share.shape[1] - 1)
+    if rows.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    starts = np.concatenate([[rows[0]], rows[breaks + 1]])
+    ends = np.concatenate([rows[breaks], [rows[-1]]])
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _evenly_spaced(groups: list[tuple[int, int]], least: int = 4) -> bool:
+    """At least ``least`` thin lines, evenly spaced (a line may be missing): the printing of a sheet.
+    Never a digit: three upright strokes of "111" fail the count, and a 7's bar is one line."""
+    if len(groups) < least:
+        return False
+    centres = np.array([(first + last) / 2 for first, last in groups])
+    gaps = np.diff(centres)
+    step = float(np.median(gaps))
+    thickest = max(last - first + 1 for first, last in groups)
+    if step < 6 or thickest > 0.3 * step:
+        return False
+    return float(np.mean(np.abs(gaps / step - np.round(gaps / step)) < 0.2)) >= 0.7
