@@ -323,7 +323,6 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
     return cv2.bitwise_or(rest, cv2.bitwise_and(band, crossing))
 
 
-
 def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 4) -> np.ndarray:
     """``strength`` less the printed lines of ruled or squared paper photographed square on.
 
@@ -337,27 +336,28 @@ def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 
     """
     height, width = strength.shape
     inked = cv2.compare(strength, floor, cv2.CMP_GE)
-    lines = np.zeros((height, width), np.uint8)
+    lines = None  # made only for a lined sheet: most frames have none
     for upright in (False, True):
         share = (cv2.resize(inked, (width, strips), interpolation=cv2.INTER_AREA).T if upright
                  else cv2.resize(inked, (strips, height), interpolation=cv2.INTER_AREA))
         groups = _printed_rows(share / 255.0)
         if not _evenly_spaced(groups):
             continue
-        count = width if upright else height
         # Each line with its blurred rim; its strength is low along its whole length (every fourth
         # pixel), so that a digit crossing it, even a big one, does not count.
-        index = np.unique(np.concatenate([np.arange(max(0, first - 1), min(count, last + 2)) for first, last in groups]))
+        index = np.unique(np.concatenate([np.arange(max(0, first - 1), min(len(share), last + 2)) for first, last in groups]))
         samples = strength[::4, index].T if upright else strength[index, ::4]
         quarter = samples.shape[1] // 4
         level = np.partition(samples, quarter, axis=1)[:, quarter].astype(np.float32)
         cap = 1.5 * float(np.median([level[(index >= first) & (index <= last)].max() for first, last in groups]))
         level = np.minimum(level, cap).astype(np.uint8)
+        if lines is None:
+            lines = np.zeros((height, width), np.uint8)
         if upright:
             lines[:, index] = np.maximum(lines[:, index], level[None, :])
         else:
             lines[index, :] = np.maximum(lines[index, :], level[:, None])
-    if not lines.any():
+    if lines is None:
         return strength
     cleaned = cv2.subtract(strength, lines)
     darker = cv2.compare(strength, cv2.add(cv2.add(lines, lines), 10), cv2.CMP_GE)

@@ -173,10 +173,11 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
         best = None
         for cut in sorted({c[1] for c in candidates if c[0] == index and c[1] >= 0}):
             pieces = [k for k, c in enumerate(candidates) if c[0] == index and c[1] == cut and k in usable]
-            if cut > 0 and not bool(np.all(confidence[pieces] >= OTHER_CUT_SURE)):
-                continue  # a letter cut enough ways has pieces that pass for digits: be stricter
-            if narrow(region) and not bool(np.all(confidence[pieces] >= NARROW_CUT_SURE)):
-                continue  # as narrow as one mark: cut only into pieces that are digits beyond doubt
+            # A letter cut enough ways, or cut at all when it is as narrow as one mark, has pieces
+            # that pass for digits: be stricter with those.
+            needed = max(OTHER_CUT_SURE if cut > 0 else 0.0, NARROW_CUT_SURE if narrow(region) else 0.0)
+            if not bool(np.all(confidence[pieces] >= needed)):
+                continue
             if len(pieces) >= 2 and _prefer_pieces(region.origin, confidence[whole] if whole in usable else None,
                                                    confidence[pieces],
                                                    bool(np.all(digit_scores[pieces] >= NOT_DIGIT_BELOW)),
