@@ -146,18 +146,24 @@ def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, st
     return _without_components(mask, labels, drop)
 
 
+# A picture with a side under this is a crop of one digit (an MNIST-sized image): all of it is digit.
+_TINY_CROP = 64
+
+
 def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
     """In a close-up, remove the lines printed across the whole sheet that `remove_rulings` leaves
     because they come alone: a notebook's red margin line, a single ruling. Such a line runs from
     one edge of the picture to the opposite one and is thin for its length; a digit, even a tight
     crop of a "1", is not that long and thin (its stroke is at least a twentieth of its height)."""
     height, width = mask.shape
-    if len(stats) <= 1 or min(height, width) < 64:
+    if len(stats) <= 1 or min(height, width) < _TINY_CROP:
         return mask  # a tiny crop (an MNIST-sized image) is all digit
     x, y, w, h = (stats[1:, k] for k in range(4))
     area = stats[1:, cv2.CC_STAT_AREA]
-    upright = (y <= 2) & (y + h >= height - 2) & (area < h * np.maximum(3.0, 0.05 * h))
-    level = (x <= 2) & (x + w >= width - 2) & (area < w * np.maximum(3.0, 0.05 * w))
+    # Edge to edge give or take a few pixels: the lamp's fall-off may leave a line's end too pale.
+    near_w, near_h = max(2, 0.05 * width), max(2, 0.05 * height)
+    upright = (y <= near_h) & (y + h >= height - near_h) & (area < h * np.maximum(3.0, 0.05 * h))
+    level = (x <= near_w) & (x + w >= width - near_w) & (area < w * np.maximum(3.0, 0.05 * w))
     drop = upright | level
     if not drop.any():
         return mask
@@ -270,7 +276,7 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
     """Erase the printed lines of ruled or squared paper from an ink mask.
 
     A ruling is a thin straight line across most of the picture, nearly level or upright, and comes
-    with others parallel to it. Only its own thin band is erased: where a pen stroke crosses it
+    with others parallel to it, or alone from edge to edge (a margin line). Only its own thin band is erased: where a pen stroke crosses it
     (ink above and below), the crossing is kept. ``stats`` may give the mask's connected components
     (`cv2.connectedComponentsWithStats`) when the caller has them already.
     """
@@ -304,7 +310,10 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
         # segments too, but side by side.
         offsets = sorted({int(round((seg[across] + seg[across + 2]) / 2 / 8)) for seg in group})
         families = 1 + sum(b - a > 1 for a, b in zip(offsets[:-1], offsets[1:]))
-        if families < 3:
+        # A line alone is printed too when it runs from edge to edge: a notebook's margin line, which
+        # a digit written across it would otherwise join (and go with it as a mark at the border).
+        alone_ok = min(height, width) >= _TINY_CROP  # in an MNIST-sized crop a "1" runs edge to edge
+        if families < 3 and not (alone_ok and any(_edge_to_edge(seg, across, span) for seg in group)):
             continue
         lines_here = np.zeros_like(mask)
         for x1, y1, x2, y2 in group:
@@ -321,6 +330,14 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
     crossing = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((15, 1), np.uint8))
     crossing |= cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8))
     return cv2.bitwise_or(rest, cv2.bitwise_and(band, crossing))
+
+
+def _edge_to_edge(segment, across: int, span: int) -> bool:
+    """Whether a Hough segment runs (nearly) the whole ``span`` of the picture along its direction."""
+    along = 1 - across
+    ends = sorted((segment[along], segment[along + 2]))
+    margin = max(4, 0.03 * span)
+    return ends[0] <= margin and ends[1] >= span - 1 - margin
 
 
 def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 4) -> np.ndarray:
