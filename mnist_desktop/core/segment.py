@@ -225,7 +225,7 @@ CUT_SLANTS = (0.0, 0.3, -0.3)
 
 
 # At most this many ways to cut one blob are offered to the model.
-MAX_CUTS = 4
+MAX_CUTS = 6
 
 
 def _split_touching(box, members, labels, options: SegmentOptions):
@@ -266,6 +266,12 @@ def _split_touching(box, members, labels, options: SegmentOptions):
                 # Upright cuts and the likeliest count are preferred when costs are close.
                 penalty = (1.0 if slant == 0.0 else 1.25) * (1.0 if pieces == counts[len(counts) // 2] else 1.25)
                 proposals.append((total / len(cuts) * penalty, sorted(set(cuts)), u))
+        if slant == 0.0:
+            # Last, the blob cut in equal parts: where two digits overlap or one's stroke runs into
+            # the other's (a 7's bar into the next 7), the thinnest column is often inside one of them.
+            for pieces in counts:
+                even = [pad + int(w * k / pieces) for k in range(1, pieces)]
+                proposals.append((np.inf, even, u))
     return _distinct_cuts(sorted(proposals, key=lambda p: p[0]), rows, cols, x, y, h, w)
 
 

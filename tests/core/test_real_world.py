@@ -208,6 +208,17 @@ def test_touching_digits_in_frames_are_cut_where_they_meet(predictor):
     assert right >= 35, f"{right} of 40 frames with touching digits read exactly (32 cut in one way only)"
 
 
+def test_a_seven_running_into_its_neighbour_is_cut_in_two(predictor):
+    # Was: the cheapest columns to cut a "7x" blob at lie in the 7's own bar (one thin stroke), never
+    # where the digits meet; no way of cutting it gave two digits and the frame read one or none.
+    right = 0
+    for k in range(40):
+        text = "7" + str(k % 10)
+        frame = rw.make_frame(text, np.random.default_rng(700 + k), "tune", touching=True, uneven=False)
+        right += read_frame(frame.image, predictor).text == text
+    assert right >= 35, f"{right} of 40 frames of a 7 touching the next digit read exactly (32 before)"
+
+
 def test_a_scribble_is_not_a_digit(predictor):
     # Was: a random scribble read "8 · 99.9% sure".
     for seed in range(5):
