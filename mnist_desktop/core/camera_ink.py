@@ -402,6 +402,6 @@ def _evenly_spaced(groups: list[tuple[int, int]], least: int = 4) -> bool:
     gaps = np.diff(centres)
     step = float(np.median(gaps))
     thickest = max(last - first + 1 for first, last in groups)
-    if step < 6 or thickest > 0.3 * step:
+    if step < 6 or thickest > max(3, 0.3 * step):  # a fine grid, blurred, is 3 px thick
         return False
     return float(np.mean(np.abs(gaps / step - np.round(gaps / step)) < 0.2)) >= 0.7
