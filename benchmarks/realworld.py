@@ -29,9 +29,20 @@ FASHION = Path("/usr/share/datasets/fashion-mnist")
 STYLES = {
     "tune": {
         "hershey": [cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX],
-        # Serif, italic and typewriter faces (Nimbus Roman/Mono, DejaVu Serif/Mono) were tried here
-        # too: the not-a-digit model trained with them was no better on this split.
         "fonts": ["DejaVuSans.ttf", "URWGothic-Book.otf", "NimbusSans-Regular.otf", "NimbusSansNarrow-Oblique.otf"],
+        "mnist": "train",
+        "strokes": True,
+    },
+    # What the not-a-digit model learns from (`benchmarks.train_gate`): the tune styles and more
+    # printed faces (serif, typewriter, slanted), none of a held-out family, so that it knows digits
+    # are written in more ways than the tune split shows. Not used to measure anything.
+    "train": {
+        "hershey": [cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+                    cv2.FONT_HERSHEY_PLAIN],
+        "fonts": ["DejaVuSans.ttf", "URWGothic-Book.otf", "NimbusSans-Regular.otf", "NimbusSansNarrow-Oblique.otf",
+                  "NimbusRoman-Regular.otf", "NimbusRoman-Italic.otf", "NimbusMonoPS-Regular.otf",
+                  "NimbusMonoPS-Italic.otf", "DejaVuSans-Oblique.ttf", "DejaVuSans-Bold.ttf", "NimbusSans-Italic.otf",
+                  "URWGothic-BookOblique.otf"],
         "mnist": "train",
         "strokes": True,
     },
@@ -179,7 +190,7 @@ def _draw(paths: list[np.ndarray], rng: np.random.Generator, size: int = 160) ->
 
 def scribble(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
     """A random scribble (tune: a wandering, back-and-forth line; held out: zigzags and spirals)."""
-    if split == "tune":
+    if split != "held_out":
         count = int(rng.integers(6, 16))
         points = np.cumsum(rng.normal(0, 0.18, (count, 2)), axis=0)
         points = (points - points.min(0)) / max(1e-6, np.ptp(points, axis=0).max()) * 0.8 + 0.1
@@ -194,12 +205,67 @@ def scribble(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
     return _pad_square(_draw([np.column_stack([0.5 + r * np.cos(t), 0.5 + r * np.sin(t)])], rng))
 
 
+# Tune doodles: the four first kinds, then more figures and random pile-ups of strokes, so the
+# not-a-digit model learns "a drawing of something" rather than four outlines. Held-out kinds are
+# never drawn here.
+TUNE_SHAPES = ("square", "triangle", "star", "cross", "diamond", "polygon", "circled", "wave", "check", "hash",
+               "asterisk", "pile", "pile")
+HELD_OUT_SHAPES = ("heart", "arrow", "house", "smiley")
+
+
+def _pile(rng: np.random.Generator) -> list[np.ndarray]:
+    """Three or four strokes, arcs and small outlines dropped anywhere on the page, overlapping or not
+    (two arcs alone are too often a 3 or a 5)."""
+    paths = []
+    for _ in range(int(rng.integers(3, 5))):
+        centre, size = rng.uniform(0.3, 0.7, 2), rng.uniform(0.15, 0.45)
+        pick = rng.random()
+        if pick < 0.35:  # a straight stroke
+            angle = rng.uniform(0, np.pi)
+            step = size * np.array([np.cos(angle), np.sin(angle)])
+            paths.append(np.array([centre - step, centre + step]))
+        elif pick < 0.7:  # an arc
+            start = rng.uniform(0, 2 * np.pi)
+            t = np.linspace(start, start + rng.uniform(0.5, 1.5) * np.pi, 40)
+            paths.append(np.column_stack([centre[0] + size * np.cos(t), centre[1] + size * np.sin(t)]))
+        else:  # a small closed outline of three to six corners
+            corners = int(rng.integers(3, 7))
+            t = np.sort(rng.uniform(0, 2 * np.pi, corners))
+            ring = np.column_stack([centre[0] + size * np.cos(t), centre[1] + size * np.sin(t)])
+            paths.append(np.vstack([ring, ring[:1]]))
+    return paths
+
+
 def shape(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
-    """A doodled shape (tune: squares, triangles, stars, crosses; held out: hearts, arrows, houses, smileys)."""
-    kinds = ("square", "triangle", "star", "cross") if split == "tune" else ("heart", "arrow", "house", "smiley")
+    """A doodled shape (tune: `TUNE_SHAPES`; held out: hearts, arrows, houses, smileys)."""
+    kinds = HELD_OUT_SHAPES if split == "held_out" else TUNE_SHAPES
     kind = kinds[int(rng.integers(len(kinds)))]
     jitter = lambda p: p + rng.normal(0, 0.02, p.shape)  # noqa: E731
-    if kind == "square":
+    if kind == "pile":
+        paths = _pile(rng)
+    elif kind == "diamond":
+        paths = [np.array([[0.5, 0.1], [0.85, 0.5], [0.5, 0.9], [0.15, 0.5], [0.5, 0.1]])]
+    elif kind == "polygon":  # a pentagon to an octagon
+        corners = int(rng.integers(5, 9))
+        t = np.radians(np.arange(corners + 1) * 360 / corners + rng.uniform(0, 360))
+        paths = [np.column_stack([0.5 + 0.4 * np.cos(t), 0.5 + 0.4 * np.sin(t)])]
+    elif kind == "circled":  # a circle with a cross through it, sticking out (a crossed-out 0 is still a 0)
+        t = np.linspace(0, 2 * np.pi, 100)
+        paths = [np.column_stack([0.5 + 0.3 * np.cos(t), 0.5 + 0.3 * np.sin(t)]),
+                 np.array([[0.08, 0.5], [0.92, 0.5]]), np.array([[0.5, 0.08], [0.5, 0.92]])]
+    elif kind == "wave":
+        x = np.linspace(0.1, 0.9, 80)
+        paths = [np.column_stack([x, 0.5 + 0.15 * np.sin(x * rng.uniform(2, 4) * 2 * np.pi)])]
+    elif kind == "check":
+        paths = [np.array([[0.15, 0.55], [0.4, 0.85], [0.88, 0.15]])]
+    elif kind == "hash":
+        paths = [np.array([[0.35, 0.1], [0.3, 0.9]]), np.array([[0.7, 0.1], [0.65, 0.9]]),
+                 np.array([[0.1, 0.35], [0.9, 0.35]]), np.array([[0.1, 0.65], [0.9, 0.65]])]
+    elif kind == "asterisk":
+        angles = np.radians(np.arange(3) * 60 + rng.uniform(0, 60))
+        paths = [np.array([[0.5 - 0.4 * np.cos(a), 0.5 - 0.4 * np.sin(a)], [0.5 + 0.4 * np.cos(a), 0.5 + 0.4 * np.sin(a)]])
+                 for a in angles]
+    elif kind == "square":
         paths = [np.array([[0.15, 0.15], [0.85, 0.15], [0.85, 0.85], [0.15, 0.85], [0.15, 0.15]])]
     elif kind == "triangle":
         paths = [np.array([[0.5, 0.1], [0.9, 0.85], [0.1, 0.85], [0.5, 0.1]])]
@@ -224,6 +290,9 @@ def shape(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
         paths = [np.column_stack([0.5 + 0.4 * np.cos(t), 0.5 + 0.4 * np.sin(t)]),
                  np.column_stack([0.5 + 0.22 * np.cos(mouth), 0.52 + 0.2 * np.sin(mouth)]),
                  np.array([[0.37, 0.35], [0.38, 0.4]]), np.array([[0.63, 0.35], [0.62, 0.4]])]
+    if kind in TUNE_SHAPES[4:]:  # long curves get a hand's wobble, not a jitter at every point
+        paths = [jitter(p) if len(p) <= 12 else p + rng.normal(0, 0.015, 2) for p in paths]
+        return _pad_square(_distort(_draw([_smooth_path(p, 120) for p in paths], rng), rng))
     return _pad_square(_distort(_draw([_smooth_path(jitter(p), 120) for p in paths], rng), rng))
 
 
@@ -235,7 +304,7 @@ def noise_patch(rng: np.random.Generator) -> np.ndarray:
 
 
 def clothing(rng: np.random.Generator, split: str = "tune") -> np.ndarray | None:
-    images = fashion("train" if split == "tune" else "test")
+    images = fashion("test" if split == "held_out" else "train")
     if len(images) == 0:
         return None
     return _pad_square(cv2.resize(images[int(rng.integers(len(images)))], (112, 112), interpolation=cv2.INTER_CUBIC))

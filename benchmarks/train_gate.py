@@ -1,9 +1,10 @@
-"""Train the shipped digit/not-digit model (`models/not_digit.*`) from TUNE-split styles only.
+"""Train the shipped digit/not-digit model (`models/not_digit.*`); no held-out style or seed is used.
 
     python -m benchmarks.train_gate [--out models/not_digit] [--epochs 10] [--pictures 4000]
 
-Digits: MNIST *train* and glyphs of the tune styles (`benchmarks.realworld`); not digits: letters,
-scribbles, shapes, Fashion-MNIST *train*, smudges and touching digit pairs of the tune styles. All
+Digits: MNIST *train* and glyphs of the training styles (`realworld.STYLES["train"]`: the tune
+styles and more printed faces); not digits: letters, scribbles, shapes, Fashion-MNIST *train*,
+smudges and touching digit pairs; and what the reading pipeline makes of tune-split pictures. All
 go through `prepare_digit` with pens from a hairline to a fat marker and sizes down to a few pixels,
 as the reading pipeline would see them. The held-out styles and seeds are never used here.
 """
@@ -43,10 +44,10 @@ def vary(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return prepare_digit(ink, ink="light")
 
 
-def gate_data(count_digits: int, count_others: int, seed: int, split: str = "tune"):
-    """(digits, their labels, others)."""
+def gate_data(count_digits: int, count_others: int, seed: int, split: str = "train"):
+    """(digits, their labels, others) in the styles of ``split`` (`realworld.STYLES`)."""
     rng = np.random.default_rng(seed)
-    images, labels = rw._mnist("train" if split == "tune" else "test")
+    images, labels = rw._mnist("test" if split == "held_out" else "train")
     chosen = rng.choice(len(images), count_digits // 2, replace=False)
     # MNIST as it is, and as the pipeline sees it written with another pen (a marker, a fine pen, far away).
     mnist = np.stack([image if k % 2 else vary(cv2.resize(image, (112, 112), interpolation=cv2.INTER_CUBIC), rng)
@@ -78,7 +79,7 @@ def pipeline_examples(count: int, seed: int, split: str = "tune"):
     digits, digit_labels, others = [], [], []
     from benchmarks.synthetic_frames import frame_set as mnist_frames
 
-    images, labels = rw._mnist("train" if split == "tune" else "test")
+    images, labels = rw._mnist("test" if split == "held_out" else "train")
     pictures = [(p.image, p.text) for p in rw.photo_set(count, split, seed) + rw.frame_set(count // 2, split, seed + 1)]
     # MNIST *training* digits on a sheet held to a webcam (the camera section's frames, other digits).
     pictures += [(f.image, f.text) for f in mnist_frames(count // 2, images, labels, seed=seed + 3)]
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from mnist_desktop.ml.not_digit import save_gate, train_gate
 
     started = time.perf_counter()
-    digits, labels, others = gate_data(args.digits, args.others, SEED)
+    digits, labels, others = gate_data(args.digits, args.others, SEED, "train")
     seen_digits, seen_labels, seen_others = pipeline_examples(args.pictures, SEED + 100)
     # As many again of each: the marks the pipeline really produces matter most.
     digits = np.concatenate([digits, seen_digits, seen_digits])
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {len(digits)} digits, {len(others)} others in {time.perf_counter() - started:.0f} s", flush=True)
     model = train_gate(digits, labels, others, epochs=args.epochs, seed=0)
     path = save_gate(model, Path(args.out), {"trained_on": {"digits": len(digits), "others": len(others),
-                                                            "split": "tune", "seed": SEED, "epochs": args.epochs}})
+                                                            "split": "train (tune styles and more faces)", "seed": SEED, "epochs": args.epochs}})
     print(f"saved {path} after {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 
