@@ -103,52 +103,55 @@ def test_pencil_on_squared_paper_in_a_close_up_is_read(predictor, mnist):
     assert right >= 28, f"{right} of 30 pencil digits in close-ups of squared paper read right"
 
 
+def _read_beside_lines(predictor, mnist, lines, *, seed: int, size, nth: int, tall, at) -> int:
+    """How many of the ten digits, each written on a sheet with ``lines(sheet, digit)`` drawn on it,
+    read as just that digit; ``tall`` and ``at`` give each digit's height and place."""
+    right = 0
+    for d in range(10):
+        picture = _digit_by_lines(mnist, d, seed + d, size, lambda sheet, d=d: lines(sheet, d), nth=nth,
+                                  tall=tall(d), at=at(d))
+        right += read_frame(picture, predictor).text == str(d)
+    return right
+
+
+def _red_line(sheet, x: int, top: int, bottom: int, thickness: int) -> None:
+    cv2.line(sheet, (x, top), (x, bottom), (90, 90, 220), thickness, cv2.LINE_AA)
+
+
 def test_a_notebook_margin_line_in_a_close_up_is_paper(predictor, mnist):
     # Was: in a close-up (a picture under 400 px, where marks touching the border are read too) the
     # red margin line of ruled paper, edge to edge, was read as a "1" beside the digit.
-    right = 0
-    for d in range(10):
-        def margin(sheet, d=d):
-            cv2.line(sheet, (int(30 + 4 * d), 0), (int(30 + 4 * d), 240), (90, 90, 220), 2 + d % 3, cv2.LINE_AA)
-        picture = _digit_by_lines(mnist, d, 300 + d, (320, 240), margin, nth=7, tall=70 + 8 * d, at=(150, 40))
-        right += read_frame(picture, predictor).text == str(d)
+    right = _read_beside_lines(predictor, mnist, lambda sheet, d: _red_line(sheet, 30 + 4 * d, 0, 240, 2 + d % 3),
+                               seed=300, size=(320, 240), nth=7, tall=lambda d: 70 + 8 * d, at=lambda d: (150, 40))
     assert right >= 9, f"{right} of 10 close-ups with a margin line read as just their digit"
 
 
 def test_a_margin_line_that_fades_before_the_edge_is_paper(predictor, mnist):
-    # Was: a margin line whose top end the lamp's fall-off left too pale stopped a few pixels short
-    # of the edge, was not taken for a sheet line, and read as a "1" beside the digit.
-    right = 0
-    for d in range(10):
-        def fading_margin(sheet, d=d):
-            cv2.line(sheet, (int(24 + 3 * d), 4 + d % 4), (int(24 + 3 * d), 200), (90, 90, 220), 1 + d % 2, cv2.LINE_AA)
-        picture = _digit_by_lines(mnist, d, 500 + d, (200, 200), fading_margin, nth=11, tall=120, at=(70, 40))
-        right += read_frame(picture, predictor).text == str(d)
+    # Was (6 of 10): a margin line whose top end the lamp's fall-off left too pale stopped a few
+    # pixels short of the edge, was not taken for a sheet line, and read as a "1" beside the digit.
+    right = _read_beside_lines(predictor, mnist,
+                               lambda sheet, d: _red_line(sheet, 24 + 3 * d, 4 + d % 4, 200, 1 + d % 2),
+                               seed=500, size=(200, 200), nth=11, tall=lambda d: 120, at=lambda d: (70, 40))
     assert right >= 9, f"{right} of 10 close-ups with a fading margin line read as just their digit"
 
 
 def test_a_digit_written_across_the_margin_line_is_read(predictor, mnist):
-    # Was: digit and margin line became one mark touching the edges of the view, dropped as the
-    # desk or the sheet's edge: the frame read as nothing.
-    right = 0
-    for d in range(10):
-        def margin(sheet, d=d):
-            cv2.line(sheet, (100 + 4 * d, 0), (100 + 4 * d, 480), (90, 90, 220), 2 + d % 2, cv2.LINE_AA)
-        picture = _digit_by_lines(mnist, d, 600 + d, (640, 480), margin, nth=13, tall=90, at=(70 + 4 * d, 190))
-        right += read_frame(picture, predictor).text == str(d)
+    # Was (0 of 10): digit and margin line became one mark touching the edges of the view, dropped
+    # as the desk or the sheet's edge: the frame read as nothing.
+    right = _read_beside_lines(predictor, mnist, lambda sheet, d: _red_line(sheet, 100 + 4 * d, 0, 480, 2 + d % 2),
+                               seed=600, size=(640, 480), nth=13, tall=lambda d: 90, at=lambda d: (70 + 4 * d, 190))
     assert right >= 9, f"{right} of 10 digits written across the margin line read"
 
 
 def test_pieces_of_a_margin_line_in_a_frame_are_paper(predictor, mnist):
     # Was: in a webcam frame the lamp's fall-off broke the red margin line into pieces, each as
     # straight and thin as a "1", and read as one beside the digit.
-    right = 0
-    for d in range(10):
-        def broken_margin(sheet, d=d):
-            for top in range(0, 480, 60):  # the line as the threshold leaves it: in pieces
-                cv2.line(sheet, (60 + 6 * d, top), (60 + 6 * d, top + 40 + d), (90, 90, 220), 3, cv2.LINE_AA)
-        picture = _digit_by_lines(mnist, d, 400 + d, (640, 480), broken_margin, nth=9, tall=110, at=(320, 180))
-        right += read_frame(picture, predictor).text == str(d)
+    def broken_margin(sheet, d):
+        for top in range(0, 480, 60):  # the line as the threshold leaves it: in pieces
+            _red_line(sheet, 60 + 6 * d, top, top + 40 + d, 3)
+
+    right = _read_beside_lines(predictor, mnist, broken_margin, seed=400, size=(640, 480), nth=9,
+                               tall=lambda d: 110, at=lambda d: (320, 180))
     assert right >= 9, f"{right} of 10 frames with a broken margin line read as just their digit"
 
 
