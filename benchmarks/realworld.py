@@ -263,8 +263,8 @@ def shape(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
                  np.array([[0.1, 0.35], [0.9, 0.35]]), np.array([[0.1, 0.65], [0.9, 0.65]])]
     elif kind == "asterisk":
         angles = np.radians(np.arange(3) * 60 + rng.uniform(0, 60))
-        paths = [np.array([[0.5 - 0.4 * np.cos(a), 0.5 - 0.4 * np.sin(a)], [0.5 + 0.4 * np.cos(a), 0.5 + 0.4 * np.sin(a)]])
-                 for a in angles]
+        arms = [0.4 * np.array([np.cos(a), np.sin(a)]) for a in angles]
+        paths = [np.array([0.5 - arm, 0.5 + arm]) for arm in arms]
     elif kind == "square":
         paths = [np.array([[0.15, 0.15], [0.85, 0.15], [0.85, 0.85], [0.15, 0.85], [0.15, 0.15]])]
     elif kind == "triangle":

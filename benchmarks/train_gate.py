@@ -115,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     others = np.concatenate([others, seen_others, seen_others])
     print(f"data: {len(digits)} digits, {len(others)} others in {time.perf_counter() - started:.0f} s", flush=True)
     model = train_gate(digits, labels, others, epochs=args.epochs, seed=0)
-    path = save_gate(model, Path(args.out), {"trained_on": {"digits": len(digits), "others": len(others),
-                                                            "split": "train (tune styles and more faces)", "seed": SEED, "epochs": args.epochs}})
+    trained_on = {"digits": len(digits), "others": len(others), "split": "train (tune styles and more faces)",
+                  "seed": SEED, "epochs": args.epochs}
+    path = save_gate(model, Path(args.out), {"trained_on": trained_on})
     print(f"saved {path} after {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 

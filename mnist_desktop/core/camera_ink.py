@@ -276,8 +276,8 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
     """Erase the printed lines of ruled or squared paper from an ink mask.
 
     A ruling is a thin straight line across most of the picture, nearly level or upright, and comes
-    with others parallel to it, or alone from edge to edge (a margin line). Only its own thin band is erased: where a pen stroke crosses it
-    (ink above and below), the crossing is kept. ``stats`` may give the mask's connected components
+    with others parallel to it, or alone from edge to edge (a margin line). Only its own thin band is
+    erased: where a pen stroke crosses it (ink above and below), the crossing is kept. ``stats`` may give the mask's connected components
     (`cv2.connectedComponentsWithStats`) when the caller has them already.
     """
     height, width = mask.shape
@@ -303,6 +303,7 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
         elif 75 < angle < 105:
             upright.append((x1, y1, x2, y2))
     band = np.zeros_like(mask)
+    lone_lines = min(height, width) >= _TINY_CROP  # in an MNIST-sized crop a "1" runs edge to edge
     for group, span, across, stroke in ((level, width, 1, (7, 1)), (upright, height, 0, (1, 7))):
         if not any(np.hypot(x2 - x1, y2 - y1) >= 0.5 * span for x1, y1, x2, y2 in group):
             continue
@@ -312,8 +313,7 @@ def remove_rulings(mask: np.ndarray, stats: np.ndarray | None = None) -> np.ndar
         families = 1 + sum(b - a > 1 for a, b in zip(offsets[:-1], offsets[1:]))
         # A line alone is printed too when it runs from edge to edge: a notebook's margin line, which
         # a digit written across it would otherwise join (and go with it as a mark at the border).
-        alone_ok = min(height, width) >= _TINY_CROP  # in an MNIST-sized crop a "1" runs edge to edge
-        if families < 3 and not (alone_ok and any(_edge_to_edge(seg, across, span) for seg in group)):
+        if families < 3 and not (lone_lines and any(_edge_to_edge(seg, across, span) for seg in group)):
             continue
         lines_here = np.zeros_like(mask)
         for x1, y1, x2, y2 in group:
