@@ -33,19 +33,6 @@ STYLES = {
         "mnist": "train",
         "strokes": True,
     },
-    # What the not-a-digit model learns from (`benchmarks.train_gate`): the tune styles and more
-    # printed faces (serif, typewriter, slanted), none of a held-out family, so that it knows digits
-    # are written in more ways than the tune split shows. Not used to measure anything.
-    "train": {
-        "hershey": [cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
-                    cv2.FONT_HERSHEY_PLAIN],
-        "fonts": ["DejaVuSans.ttf", "URWGothic-Book.otf", "NimbusSans-Regular.otf", "NimbusSansNarrow-Oblique.otf",
-                  "NimbusRoman-Regular.otf", "NimbusRoman-Italic.otf", "NimbusMonoPS-Regular.otf",
-                  "NimbusMonoPS-Italic.otf", "DejaVuSans-Oblique.ttf", "DejaVuSans-Bold.ttf", "NimbusSans-Italic.otf",
-                  "URWGothic-BookOblique.otf"],
-        "mnist": "train",
-        "strokes": True,
-    },
     "held_out": {
         "hershey": [cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_COMPLEX_SMALL],
         "fonts": ["Z003-MediumItalic.otf", "C059-Italic.otf", "URWBookman-LightItalic.otf", "P052-Roman.otf"],
@@ -53,6 +40,16 @@ STYLES = {
         "strokes": False,
     },
 }
+# What the not-a-digit model learns from (`benchmarks.train_gate`): the tune styles and more printed
+# faces (serif, typewriter, slanted), none of a held-out family, so that it knows digits are written
+# in more ways than the tune split shows. Not used to measure anything.
+STYLES["train"] = dict(
+    STYLES["tune"],
+    hershey=STYLES["tune"]["hershey"] + [cv2.FONT_HERSHEY_PLAIN],
+    fonts=STYLES["tune"]["fonts"] + ["NimbusRoman-Regular.otf", "NimbusRoman-Italic.otf", "NimbusMonoPS-Regular.otf",
+                                     "NimbusMonoPS-Italic.otf", "DejaVuSans-Oblique.ttf", "DejaVuSans-Bold.ttf",
+                                     "NimbusSans-Italic.otf", "URWGothic-BookOblique.otf"],
+)
 # Letters that people write like digits (O/0, l/1, S/5, Z/2, B/8, g/9...) are not fair negatives.
 LETTERS = "ACEFHKMNPRUVWXYacdefhkmnprtuvwxy"
 
@@ -208,8 +205,10 @@ def scribble(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
 # Tune doodles: the four first kinds, then more figures and random pile-ups of strokes, so the
 # not-a-digit model learns "a drawing of something" rather than four outlines. Held-out kinds are
 # never drawn here.
-TUNE_SHAPES = ("square", "triangle", "star", "cross", "diamond", "polygon", "circled", "wave", "check", "hash",
-               "asterisk", "pile", "pile")
+_OUTLINES = ("square", "triangle", "star", "cross")
+# Pile-ups are listed twice: drawn twice as often as each figure.
+_MORE_DOODLES = ("diamond", "polygon", "circled", "wave", "check", "hash", "asterisk", "pile", "pile")
+TUNE_SHAPES = _OUTLINES + _MORE_DOODLES
 HELD_OUT_SHAPES = ("heart", "arrow", "house", "smiley")
 
 
@@ -290,7 +289,7 @@ def shape(rng: np.random.Generator, split: str = "tune") -> np.ndarray:
         paths = [np.column_stack([0.5 + 0.4 * np.cos(t), 0.5 + 0.4 * np.sin(t)]),
                  np.column_stack([0.5 + 0.22 * np.cos(mouth), 0.52 + 0.2 * np.sin(mouth)]),
                  np.array([[0.37, 0.35], [0.38, 0.4]]), np.array([[0.63, 0.35], [0.62, 0.4]])]
-    if kind in TUNE_SHAPES[4:]:  # long curves get a hand's wobble, not a jitter at every point
+    if kind in _MORE_DOODLES:  # long curves get a hand's wobble, not a jitter at every point
         paths = [jitter(p) if len(p) <= 12 else p + rng.normal(0, 0.015, 2) for p in paths]
         return _pad_square(_distort(_draw([_smooth_path(p, 120) for p in paths], rng), rng))
     return _pad_square(_distort(_draw([_smooth_path(jitter(p), 120) for p in paths], rng), rng))
