@@ -14,7 +14,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from mnist_desktop.core.segment import DigitRegion, SegmentOptions, segment_digits
+from mnist_desktop.core.segment import Components, DigitRegion, SegmentOptions, segment_digits
 
 
 @dataclass(frozen=True)
@@ -86,15 +86,19 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         mask = cleaned
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if not settings.close_up:
-        mask = _drop_page_marks(mask, settings.max_height, labels, stats, gray if polarity == "dark" else None)
+        dropped = _page_marks(mask.shape, settings.max_height, labels, stats, gray if polarity == "dark" else None)
     else:
-        mask = _drop_sheet_lines(mask, labels, stats)
-    mask = _drop_line_pieces(mask, strength, level, labels, stats)
+        dropped = _sheet_lines(mask.shape, stats)
+    dropped |= _line_pieces(strength, level, stats)
+    if dropped.any():
+        mask = _without_components(mask, labels, dropped)
 
     options = SegmentOptions(min_height=settings.min_height * height, speck_share=0.02,
                              max_digits=settings.max_regions * 2)
     regions = []
-    for region in segment_digits(strength, options, mask=mask > 0):
+    # The components found here are the segmentation's own: labelling the frame again would cost
+    # a tenth of the frame's time.
+    for region in segment_digits(strength, options, components=Components(labels, stats, ~dropped)):
         rx, ry, rw, rh = region.box
         if not settings.close_up and (rh > settings.max_height * height or rw > 4.5 * rh):
             continue  # a shadow, the paper's edge, a hand: not a digit
@@ -123,14 +127,13 @@ def _solid(patch: np.ndarray) -> bool:
     return hull > 0 and cv2.contourArea(outline) >= 0.96 * hull
 
 
-def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, stats: np.ndarray,
-                     gray: np.ndarray | None = None) -> np.ndarray:
-    """Remove marks that cannot be digits before grouping the rest: anything at the border of the
-    view (a notebook's margin line, the desk beside the sheet) or taller than a digit may be. Left
-    in, they would set the scale that decides which of the other marks are digit-sized."""
-    height, width = mask.shape
-    if len(stats) <= 1:
-        return mask
+def _page_marks(shape: tuple[int, ...], max_height: float, labels: np.ndarray, stats: np.ndarray,
+                gray: np.ndarray | None = None) -> np.ndarray:
+    """Which marks (components of ``labels``) cannot be digits and go before grouping the rest:
+    anything at the border of the view (a notebook's margin line, the desk beside the sheet) or
+    taller than a digit may be. Left in, they would set the scale that decides which of the other
+    marks are digit-sized."""
+    height, width = shape[:2]
     x, y, w, h = (stats[1:, k] for k in range(4))
     # Anything at the border is cut off by it (a digit half out of view is not read) or is the desk
     # beside the sheet, the sheet's edge, a finger.
@@ -141,33 +144,29 @@ def _drop_page_marks(mask: np.ndarray, max_height: float, labels: np.ndarray, st
     drop = at_border | edge_line | (h > max_height * height)
     if gray is not None:
         drop |= _sheet_edges(gray, labels, stats, ~drop)
-    if not drop.any():
-        return mask
-    return _without_components(mask, labels, drop)
+    return drop
 
 
 # A picture with a side under this is a crop of one digit (an MNIST-sized image): all of it is digit.
 _TINY_CROP = 64
 
 
-def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
-    """In a close-up, remove the lines printed across the whole sheet that `remove_rulings` leaves
-    because they come alone: a notebook's red margin line, a single ruling. Such a line runs from
-    one edge of the picture to the opposite one and is thin for its length; a digit, even a tight
-    crop of a "1", is not that long and thin (its stroke is at least a twentieth of its height)."""
-    height, width = mask.shape
-    if len(stats) <= 1 or min(height, width) < _TINY_CROP:
-        return mask  # a tiny crop (an MNIST-sized image) is all digit
+def _sheet_lines(shape: tuple[int, ...], stats: np.ndarray) -> np.ndarray:
+    """In a close-up, which components are lines printed across the whole sheet that
+    `remove_rulings` leaves because they come alone: a notebook's red margin line, a single ruling.
+    Such a line runs from one edge of the picture to the opposite one and is thin for its length; a
+    digit, even a tight crop of a "1", is not that long and thin (its stroke is at least a
+    twentieth of its height)."""
+    height, width = shape[:2]
+    if min(height, width) < _TINY_CROP:
+        return np.zeros(len(stats) - 1, bool)  # a tiny crop (an MNIST-sized image) is all digit
     x, y, w, h = (stats[1:, k] for k in range(4))
     area = stats[1:, cv2.CC_STAT_AREA]
     # Edge to edge give or take a few pixels: the lamp's fall-off may leave a line's end too pale.
     near_w, near_h = max(2, 0.05 * width), max(2, 0.05 * height)
     upright = (y <= near_h) & (y + h >= height - near_h) & (area < h * np.maximum(3.0, 0.05 * h))
     level = (x <= near_w) & (x + w >= width - near_w) & (area < w * np.maximum(3.0, 0.05 * w))
-    drop = upright | level
-    if not drop.any():
-        return mask
-    return _without_components(mask, labels, drop)
+    return upright | level
 
 
 # A straight mark's own line across the picture, beyond the mark, has ink over this share of its
@@ -176,23 +175,20 @@ def _drop_sheet_lines(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -
 _ACROSS_SHARE = 0.6
 
 
-def _drop_line_pieces(mask: np.ndarray, strength: np.ndarray, level: float, labels: np.ndarray,
-                      stats: np.ndarray) -> np.ndarray:
-    """Remove thin straight marks that lie on a line drawn across the whole sheet. A notebook's
-    margin line comes out of the threshold in pieces, each as straight and thin as a "1"; what
-    tells them apart is the band of picture along the mark: for a "1" it is paper above and
-    below, for a piece of a printed line it is more of the line, most of the way across."""
-    if len(stats) <= 1:
-        return mask
+def _line_pieces(strength: np.ndarray, level: float, stats: np.ndarray) -> np.ndarray:
+    """Which components are thin straight marks lying on a line drawn across the whole sheet. A
+    notebook's margin line comes out of the threshold in pieces, each as straight and thin as a
+    "1"; what tells them apart is the band of picture along the mark: for a "1" it is paper above
+    and below, for a piece of a printed line it is more of the line, most of the way across."""
     x, y, w, h = (stats[1:, k] for k in range(4))
     area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
     long_side = np.maximum(w, h)
     # Straight and thin for its length (the band test below is what keeps a "1").
     candidates = np.flatnonzero((area < 0.2 * long_side ** 2) & (long_side >= 4 * np.minimum(w, h))
                                 & (long_side >= 12))
-    if candidates.size == 0:
-        return mask
     drop = np.zeros(len(stats) - 1, bool)
+    if candidates.size == 0:
+        return drop
     faint = strength >= 0.5 * level
     for index in candidates:
         if h[index] >= w[index]:
@@ -205,9 +201,7 @@ def _drop_line_pieces(mask: np.ndarray, strength: np.ndarray, level: float, labe
         # a "1" filling a tight crop (an MNIST image) has its own length and little else.
         beyond = np.concatenate([band[:start], band[start + length:]])
         drop[index] = beyond.size >= length and beyond.mean() >= _ACROSS_SHARE
-    if not drop.any():
-        return mask
-    return _without_components(mask, labels, drop)
+    return drop
 
 
 # A mark this thin on average (pixels) may be the sheet's edge rather than a stroke...

@@ -62,20 +62,37 @@ class SegmentOptions:
     max_digits: int = 24
 
 
+@dataclass(frozen=True)
+class Components:
+    """The ink's connected components as `cv2.connectedComponentsWithStats` gives them (label 0 is
+    the background), with which of them are ink (``present[k]`` for label k + 1): a caller that
+    has labelled its mask and then ruled marks out need not label it again."""
+
+    labels: np.ndarray
+    stats: np.ndarray
+    present: np.ndarray
+
+
 def segment_digits(light: np.ndarray, options: SegmentOptions = SegmentOptions(),
-                   mask: np.ndarray | None = None) -> list[DigitRegion]:
-    """Regions of ``light`` that each hold one digit, in reading order. ``mask`` may give the ink
-    pixels directly (the camera pipeline's own threshold); otherwise a share of the peak is used."""
+                   mask: np.ndarray | None = None, components: Components | None = None) -> list[DigitRegion]:
+    """Regions of ``light`` that each hold one digit, in reading order. The ink pixels are, first
+    found: ``components`` (the camera pipeline's own, already labelled), ``mask``, or a share of
+    the peak of ``light``."""
     if light.size == 0 or not light.any():
         return []
-    if mask is None:
-        mask = light >= max(1.0, options.threshold * float(light.max()))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    if count <= 1:
+    if components is None:
+        if mask is None:
+            mask = light >= max(1.0, options.threshold * float(light.max()))
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+        present = np.ones(len(stats) - 1, bool)
+    else:
+        labels, stats, present = components.labels, components.stats, components.present
+    if not present.any():
         return []
     areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    keep = (areas >= options.speck_share * areas.max()) | (heights >= 0.4 * heights.max())
+    keep = present & ((areas >= options.speck_share * areas[present].max())
+                      | (heights >= 0.4 * heights[present].max()))
     keep &= heights >= options.min_height
     ids = [i + 1 for i in np.flatnonzero(keep)]
     boxes = {i: tuple(int(v) for v in stats[i, :4]) for i in ids}
