@@ -239,13 +239,33 @@ def _sheet_edges(gray: np.ndarray, labels: np.ndarray, stats: np.ndarray, candid
 _BACKGROUND_SIDE = 120
 
 
+# A hard shadow (a hand, a phone) has an edge sharper than the paper estimate's wide kernel can
+# follow: the wedge of shadow beside its edge would come out as "ink". A second estimate with a kernel
+# this fraction of the short side follows the shadow's edge; it is trusted where it is at most this
+# much darker than the wide one, since a cast shadow dims the paper by a fraction, while ink as wide as
+# that kernel (a marker stroke in a close-up) is far darker than the paper around it.
+_SHADOW_KERNEL_FRACTION = 1 / 6
+_SHADOW_DEPTH = 0.4
+
+
+def _with_shadows(small: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """The paper estimate ``paper`` of ``small``, following hard shadow edges (see above)."""
+    size = _odd(min(small.shape) * _SHADOW_KERNEL_FRACTION)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    padded = cv2.copyMakeBorder(small, size, size, size, size, cv2.BORDER_REPLICATE)
+    near = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[size:-size, size:-size]
+    shade = near.astype(np.float32) >= (1 - _SHADOW_DEPTH) * paper
+    return np.where(shade, near, paper)
+
+
 def ink_strength(gray: np.ndarray, polarity: str = "dark") -> np.ndarray:
     """How much darker (or, for light ink, lighter) than the paper around it each pixel is, 0..255.
 
     The paper's own brightness is estimated first with a closing (an opening for light ink) as wide
     as a third of the picture: wider than any pen stroke, even a marker's in a close-up, so the
-    estimate is the paper under the ink, with its gradients, shadows and vignetting. Dark ink is
-    then measured relative to that paper (a shadow dims ink and paper alike).
+    estimate is the paper under the ink, with its gradients, shadows and vignetting; a narrower
+    estimate takes over along a hard shadow's edge, where it finds the paper only moderately darker.
+    Dark ink is then measured relative to that paper (a shadow dims ink and paper alike).
     """
     height, width = gray.shape
     scale = min(1.0, _BACKGROUND_SIDE / min(height, width))
@@ -257,6 +277,8 @@ def ink_strength(gray: np.ndarray, polarity: str = "dark") -> np.ndarray:
     # Edge padding: a strip of desk at the border stays background, never becomes a stroke.
     padded = cv2.copyMakeBorder(small, size, size, size, size, cv2.BORDER_REPLICATE)
     paper = cv2.morphologyEx(padded, operation, kernel)[size:-size, size:-size]
+    if polarity == "dark":
+        paper = _with_shadows(small, paper)
     paper = cv2.blur(paper, (3, 3))
     if scale != 1.0:
         paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
