@@ -271,12 +271,16 @@ def ink_strength(gray: np.ndarray, polarity: str = "dark") -> np.ndarray:
     scale = min(1.0, _BACKGROUND_SIDE / min(height, width))
     small = gray if scale == 1.0 else cv2.resize(gray, (max(1, round(width * scale)), max(1, round(height * scale))),
                                                  interpolation=cv2.INTER_AREA)
-    size = _odd(min(small.shape) / 3)
+    # The wide estimate only has to be smooth, so it is made on a half-size copy again (its kernel
+    # costs as the square of its size: a tenth of the time at full size).
+    coarse = cv2.resize(small, (max(1, small.shape[1] // 2), max(1, small.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    size = _odd(min(coarse.shape) / 3)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     operation = cv2.MORPH_CLOSE if polarity == "dark" else cv2.MORPH_OPEN
     # Edge padding: a strip of desk at the border stays background, never becomes a stroke.
-    padded = cv2.copyMakeBorder(small, size, size, size, size, cv2.BORDER_REPLICATE)
+    padded = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REPLICATE)
     paper = cv2.morphologyEx(padded, operation, kernel)[size:-size, size:-size]
+    paper = cv2.resize(paper, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
     if polarity == "dark":
         paper = _with_shadows(small, paper)
     paper = cv2.blur(paper, (3, 3))
