@@ -332,6 +332,11 @@ def _crop_piece(light, box, part) -> DigitRegion:
     return DigitRegion((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), crop)
 
 
+# A digit continues a line if it shares this much of its height with one of the line's last digits:
+# digits written higher or lower on one line still share some, lines of writing share none.
+SAME_LINE_OVERLAP = 0.1
+
+
 def _reading_order(regions):
     """Along the lines of writing: a digit continues the line whose last digits it overlaps most in
     height (so a line may slope, and its digits sit higher or lower), lines top to bottom."""
@@ -345,7 +350,7 @@ def _reading_order(regions):
                 overlap = (min(y + h, ly + lh) - max(y, ly)) / max(1, min(h, lh))
                 if overlap > best_overlap:
                     best, best_overlap = line, overlap
-        if best is not None and best_overlap >= 0.25:
+        if best is not None and best_overlap >= SAME_LINE_OVERLAP:
             best.append(region)
         else:
             lines.append([region])

@@ -204,6 +204,26 @@ def test_digits_at_different_heights_are_read_along_the_line(predictor):
     assert read_frame(picture, predictor).text == "671"
 
 
+def _written(placements, seed: int) -> np.ndarray:
+    """A photographed sheet with drawn digits at (digit, x, y), 110 px tall."""
+    rng = np.random.default_rng(seed)
+    sheet = rw.paper(480, 640, rng, "plain")
+    for k, (digit, x, y) in enumerate(placements):
+        rw.lay_ink(sheet, rw._resized_ink(drawn(digit, seed=60 + k), 110), x, y, rng, "pen")
+    return rw.light_and_camera(sheet, rng, shadow=False)
+
+
+def test_a_digit_written_well_below_its_neighbours_stays_on_their_line(predictor):
+    # Was: a "0" written four fifths of a digit lower than the "1 3" after it began a line of its own: "130".
+    picture = _written(((0, 140, 190), (1, 270, 120), (3, 380, 115)), seed=5)
+    assert read_frame(picture, predictor).text == "013"
+
+
+def test_lines_of_digits_are_read_top_to_bottom(predictor):
+    picture = _written(((4, 160, 40), (2, 300, 50), (7, 170, 220), (5, 310, 230)), seed=6)
+    assert read_frame(picture, predictor).text == "4275"
+
+
 def test_a_thin_one_beside_a_wide_digit_is_kept(predictor):
     rng = np.random.default_rng(4)
     sheet = rw.paper(480, 640, rng, "plain")
