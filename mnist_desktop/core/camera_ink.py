@@ -248,12 +248,17 @@ _SHADOW_KERNEL_FRACTION = 1 / 6
 _SHADOW_DEPTH = 0.4
 
 
+def _paper_estimate(image: np.ndarray, size: int, operation: int) -> np.ndarray:
+    """A closing (or opening) of ``image`` with a disc ``size`` wide: the paper with the ink taken
+    out. Edge padding: a strip of desk at the border stays background, never becomes a stroke."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    padded = cv2.copyMakeBorder(image, size, size, size, size, cv2.BORDER_REPLICATE)
+    return cv2.morphologyEx(padded, operation, kernel)[size:-size, size:-size]
+
+
 def _with_shadows(small: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """The paper estimate ``paper`` of ``small``, following hard shadow edges (see above)."""
-    size = _odd(min(small.shape) * _SHADOW_KERNEL_FRACTION)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    padded = cv2.copyMakeBorder(small, size, size, size, size, cv2.BORDER_REPLICATE)
-    near = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[size:-size, size:-size]
+    near = _paper_estimate(small, _odd(min(small.shape) * _SHADOW_KERNEL_FRACTION), cv2.MORPH_CLOSE)
     shade = near.astype(np.float32) >= (1 - _SHADOW_DEPTH) * paper
     return np.where(shade, near, paper)
 
@@ -274,12 +279,8 @@ def ink_strength(gray: np.ndarray, polarity: str = "dark") -> np.ndarray:
     # The wide estimate only has to be smooth, so it is made on a half-size copy again (its kernel
     # costs as the square of its size: a tenth of the time at full size).
     coarse = cv2.resize(small, (max(1, small.shape[1] // 2), max(1, small.shape[0] // 2)), interpolation=cv2.INTER_AREA)
-    size = _odd(min(coarse.shape) / 3)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     operation = cv2.MORPH_CLOSE if polarity == "dark" else cv2.MORPH_OPEN
-    # Edge padding: a strip of desk at the border stays background, never becomes a stroke.
-    padded = cv2.copyMakeBorder(coarse, size, size, size, size, cv2.BORDER_REPLICATE)
-    paper = cv2.morphologyEx(padded, operation, kernel)[size:-size, size:-size]
+    paper = _paper_estimate(coarse, _odd(min(coarse.shape) / 3), operation)
     paper = cv2.resize(paper, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
     if polarity == "dark":
         paper = _with_shadows(small, paper)
