@@ -24,7 +24,7 @@ class InkSettings:
     blur: int = 3  # denoising kernel (odd, 1 = off)
     threshold: int = 0  # 0 = automatic (Otsu), else a fixed level of ink strength 1..255
     min_contrast: int = 28  # ink must stand this many grey levels out of the paper
-    min_height: float = 0.03  # digits at least this share of the searched height...
+    min_height: float = 0.02  # digits at least this share of the searched height (15 px of 768)...
     max_height: float = 0.9  # ...and at most this share
     max_regions: int = 12
     close_up: bool = False  # a close-up or a tight crop: marks touching the border are read too

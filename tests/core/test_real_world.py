@@ -304,6 +304,18 @@ def test_blank_paper_has_no_digits(predictor):
         assert read_digits(picture, predictor) == [] and read_frame(picture, predictor).text == ""
 
 
+def test_a_small_digit_on_a_large_photo_is_read(predictor, mnist):
+    # Was: marks under 3% of the picture's height were dropped as specks; a digit 18-22 px tall on
+    # a 1024x768 photo (the "24 px" with its margin) vanished, however clear.
+    right = 0
+    for d in range(10):
+        image = mnist.x_test[np.flatnonzero(mnist.y_test == d)[5]]
+        picture = photo(mnist_glyph(image), seed=300 + d, size=(1024, 768), tall=24 + d % 3 * 2, shadow=False,
+                        pen="marker", where=(0.2 + 0.06 * d, 0.4))
+        right += read_frame(picture, predictor).text == str(d)
+    assert right >= 8, f"{right} of 10 small digits read"
+
+
 def test_a_large_phone_photo_is_read_at_a_bounded_size(predictor, mnist):
     image = mnist.x_test[np.flatnonzero(mnist.y_test == 4)[0]]
     picture = photo(mnist_glyph(image), seed=5, size=(4000, 3000), tall=900, shadow=False)
