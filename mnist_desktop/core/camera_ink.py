@@ -105,7 +105,7 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         if not settings.close_up and (rx <= 1 or ry <= 1 or rx + rw >= width - 1 or ry + rh >= height - 1):
             continue  # cut by the edge of the view: a digit half out of frame is not readable
         fill = np.count_nonzero(mask[ry:ry + rh, rx:rx + rw]) / max(1, rw * rh)
-        if (fill > 0.9 or _solid(mask[ry:ry + rh, rx:rx + rw])) and rh < 2.5 * rw:
+        if (fill > 0.9 and rh < _BAR * rw) or _solid(mask[ry:ry + rh, rx:rx + rw]):
             continue  # a solid blob (a thumb, a dark object); a marker's "1" is a solid bar, kept
         regions.append(region.moved(x0, y0))
     return InkResult(strength, mask, regions[: settings.max_regions], polarity, (x0, y0))
@@ -116,13 +116,21 @@ def _without_components(mask: np.ndarray, labels: np.ndarray, drop: np.ndarray) 
     return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
 
 
+# A solid mark this many times as long as it is wide, along its own axis, is a stroke (a "1").
+_BAR = 2.5
+
+
 def _solid(patch: np.ndarray) -> bool:
     """A filled, rounded blob (a dot, a coin, a fingertip): no hole and nothing cut into its outline.
-    Every digit has a hole or a notch, even in a heavy marker (a filled "8" keeps its waist)."""
+    Every digit has a hole or a notch, even in a heavy marker (a filled "8" keeps its waist), except
+    a "1", which is a bar however it leans."""
     contours, hierarchy = cv2.findContours(patch, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if not contours or (hierarchy is not None and np.any(hierarchy[0][:, 3] >= 0)):
         return False  # a hole: a loop of a digit
     outline = max(contours, key=cv2.contourArea)
+    sides = cv2.minAreaRect(outline)[1]
+    if max(sides) >= _BAR * min(sides):
+        return False  # a bar, upright or slanted: a "1"
     hull = cv2.contourArea(cv2.convexHull(outline))
     return hull > 0 and cv2.contourArea(outline) >= 0.96 * hull
 

@@ -230,6 +230,19 @@ def test_a_thin_one_beside_a_wide_digit_is_kept(predictor):
     assert read_frame(rw.light_and_camera(sheet, rng, shadow=False), predictor).text == "18"
 
 
+@pytest.mark.parametrize("lean", [0.25, 0.45])
+def test_a_leaning_solid_one_is_not_a_blob(predictor, lean):
+    # Was: a "1" is a solid bar, kept only while upright (height 2.5 widths or more); a marker's "1"
+    # written leaning was dropped as a blob (a thumb, a dark object) and "8 1 0" read "80".
+    rng = np.random.default_rng(8)
+    sheet = rw.paper(480, 640, rng, "squared")
+    one = np.zeros((130, 90), np.uint8)
+    cv2.line(one, (int(45 + 60 * lean), 8), (int(45 - 60 * lean), 122), 255, 14, cv2.LINE_AA)
+    for k, glyph in enumerate((drawn(8, seed=71), rw._pad_square(one), drawn(0, seed=72))):
+        rw.lay_ink(sheet, rw._resized_ink(glyph, 120), 130 + 140 * k, 170, rng, "marker")
+    assert read_frame(rw.light_and_camera(sheet, rng, shadow=False), predictor).text == "810"
+
+
 def test_touching_digits_are_split(predictor, mnist):
     # Was: a "1" touching a "0" read "0 · 100% sure".
     one = np.zeros((140, 40), np.uint8)
