@@ -108,14 +108,14 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     digits, labels, others = gate_data(args.digits, args.others, SEED, "train")
-    seen_digits, seen_labels, seen_others = pipeline_examples(args.pictures, SEED + 100)
+    seen_digits, seen_labels, seen_others = pipeline_examples(args.pictures, SEED + 100, "train")
     # As many again of each: the marks the pipeline really produces matter most.
     digits = np.concatenate([digits, seen_digits, seen_digits])
     labels = np.concatenate([labels, seen_labels, seen_labels])
     others = np.concatenate([others, seen_others, seen_others])
     print(f"data: {len(digits)} digits, {len(others)} others in {time.perf_counter() - started:.0f} s", flush=True)
     model = train_gate(digits, labels, others, epochs=args.epochs, seed=0)
-    trained_on = {"digits": len(digits), "others": len(others), "split": "train (tune styles and more faces)",
+    trained_on = {"digits": len(digits), "others": len(others), "split": "train (tune styles, more printed faces, handwriting faces)",
                   "seed": SEED, "epochs": args.epochs}
     path = save_gate(model, Path(args.out), {"trained_on": trained_on})
     print(f"saved {path} after {time.perf_counter() - started:.0f} s", flush=True)
