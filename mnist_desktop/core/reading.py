@@ -92,10 +92,12 @@ WIDE_PAIR = 1.25
 # The pieces of a blob cut in any but the likeliest way count only if each reads this surely.
 OTHER_CUT_SURE = 0.9
 # The pieces of a blob no wider than one mark (WIDE_PAIR) count only if each reads this surely: a
-# letter cut in two (an "H", an "N") gives two fairly sure "1"s. Chosen on the tune split: letters
-# flagged 80% -> 92% of the 100 letters among 500 tune non-digits (all of them 90.4% -> 94.4%), with
-# photos and frames, touching ones included, read exactly as before.
-NARROW_CUT_SURE = 0.97
+# letter cut in two (an "H", an "N") gives two fairly sure "1"s. Chosen on the tune split: 0.97 with
+# the first not-a-digit model (letters flagged 80% -> 92%); with the one that learns handwriting,
+# 0.94 reads two marker digits squeezed into one digit's width (120 tune frames: 93 -> 101 exact,
+# 150 frames with touching digits 91.3 -> 93.3%) for 4 more of 500 tune non-digits let through
+# (95.0 -> 94.2% flagged); 0.9 lets 2 more of 150 tune letters through for no more touching frames.
+NARROW_CUT_SURE = 0.94
 
 
 # Among the ways to cut a blob whose pieces all pass, each piece costs this much surety: a marker's
