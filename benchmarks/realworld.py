@@ -50,9 +50,11 @@ STYLES["train"] = dict(
                                      "NimbusMonoPS-Italic.otf", "DejaVuSans-Oblique.ttf", "DejaVuSans-Bold.ttf",
                                      "NimbusSans-Italic.otf", "URWGothic-BookOblique.otf"],
 )
-# Handwriting faces from Debian's font packages (`make fonts`; a face that is missing is skipped):
-# half teach the not-a-digit model, half only check that a change made on the tune split holds for
-# hands that neither tuning nor training saw. Outline and ambiguous faces (femkeklaver, Kristi's 4) are left out.
+# Handwriting faces from Debian's font packages (`make handwriting-fonts`; a missing face falls back
+# to a Hershey one): some teach the not-a-digit model (a fifth of its glyphs, letters too), the others
+# make the "check" split, which no model or threshold is fitted on: it only tells whether a change
+# made on the tune split holds for hands nothing here saw. Outline faces (femkeklaver) and faces
+# whose digits people would misread (Kristi's 4 is a 1) are left out.
 HANDWRITING = {
     "train": ["BecauseWeBuild-Regular.otf", "BecauseWeConnect-Regular.otf", "BecauseWeLearn-Regular.otf",
               "BecauseWeOrganize-Regular.otf", "KaushanScript-Regular.otf", "lobster.otf", "LobsterTwo-Italic.otf",

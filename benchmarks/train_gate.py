@@ -1,10 +1,11 @@
 """Train the shipped digit/not-digit model (`models/not_digit.*`); no held-out style or seed is used.
 
-    python -m benchmarks.train_gate [--out models/not_digit] [--epochs 10] [--pictures 4000]
+    make gate    (or: python -m benchmarks.train_gate [--out models/not_digit] [--epochs 10] [--pictures 4000])
 
 Digits: MNIST *train* and glyphs of the training styles (`realworld.STYLES["train"]`: the tune
-styles and more printed faces); not digits: letters, scribbles, shapes, Fashion-MNIST *train*,
-smudges and touching digit pairs; and what the reading pipeline makes of tune-split pictures. All
+styles, more printed faces and handwriting faces); not digits: letters, scribbles, shapes,
+Fashion-MNIST *train*, smudges and touching digit pairs; and what the reading pipeline makes of
+pictures in the training styles (tune seeds). All
 go through `prepare_digit` with pens from a hairline to a fat marker and sizes down to a few pixels,
 as the reading pipeline would see them. The held-out styles and seeds are never used here.
 """
@@ -115,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     others = np.concatenate([others, seen_others, seen_others])
     print(f"data: {len(digits)} digits, {len(others)} others in {time.perf_counter() - started:.0f} s", flush=True)
     model = train_gate(digits, labels, others, epochs=args.epochs, seed=0)
-    trained_on = {"digits": len(digits), "others": len(others), "split": "train (tune styles, more printed faces, handwriting faces)",
-                  "seed": SEED, "epochs": args.epochs}
+    trained_on = {"digits": len(digits), "others": len(others),
+                  "split": "train (tune styles, more printed faces, handwriting faces)", "seed": SEED,
+                  "epochs": args.epochs}
     path = save_gate(model, Path(args.out), {"trained_on": trained_on})
     print(f"saved {path} after {time.perf_counter() - started:.0f} s", flush=True)
     return 0
