@@ -68,10 +68,10 @@ def gate_data(count_digits: int, count_others: int, seed: int, split: str = "tra
     return digits[inked], digit_labels[inked], others[others.reshape(len(others), -1).any(1)]
 
 
-def pipeline_examples(count: int, seed: int, split: str = "tune"):
-    """What the reading pipeline itself makes of tune-split photos and frames: the 28x28 inputs of
-    marks read as the digits written (digits, with their labels), and of every mark on a non-digit
-    photo (others)."""
+def pipeline_examples(count: int, seed: int, split: str = "train"):
+    """What the reading pipeline itself makes of photos and frames in the styles of ``split`` (tune
+    seeds): the 28x28 inputs of marks read as the digits written (digits, with their labels), and of
+    every mark on a non-digit photo (others)."""
     from mnist_desktop import load_predictor
     from mnist_desktop.core.reading import read_frame
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     digits, labels, others = gate_data(args.digits, args.others, SEED, "train")
-    seen_digits, seen_labels, seen_others = pipeline_examples(args.pictures, SEED + 100, "train")
+    seen_digits, seen_labels, seen_others = pipeline_examples(args.pictures, SEED + 100)
     # As many again of each: the marks the pipeline really produces matter most.
     digits = np.concatenate([digits, seen_digits, seen_digits])
     labels = np.concatenate([labels, seen_labels, seen_labels])

@@ -264,14 +264,19 @@ def test_touching_digits_are_split(predictor, mnist):
     assert read_frame(picture, predictor).text == "10"
 
 
+def _touching_frames(predictor, first_seed: int, count: int, *, threes: bool = True, heavy: bool = False):
+    """(written, read) for ``count`` tune frames with two neighbours touching: 2 digits, or every
+    other frame 3 when ``threes``; in a marker when ``heavy``."""
+    for k in range(count):
+        rng = np.random.default_rng(first_seed + k)
+        text = "".join(str(d) for d in rng.integers(0, 10, 2 + (k % 2 if threes else 0)))
+        yield text, read_frame(rw.make_frame(text, rng, "tune", touching=True, heavy=heavy).image, predictor).text
+
+
 def test_touching_digits_in_frames_are_cut_where_they_meet(predictor):
     # Was: a blob of two touching digits was cut in one place only, the cheapest column; when that
     # guess was wrong (a slanted join, a narrow 1 beside a wide 9) the frame read one digit short.
-    right = 0
-    for seed in range(40):
-        rng = np.random.default_rng(500 + seed)
-        digits = "".join(str(d) for d in rng.integers(0, 10, 2 + seed % 2))
-        right += read_frame(rw.make_frame(digits, rng, "tune", touching=True).image, predictor).text == digits
+    right = sum(read == written for written, read in _touching_frames(predictor, 500, 40))
     assert right >= 35, f"{right} of 40 frames with touching digits read exactly (32 cut in one way only)"
 
 
@@ -289,12 +294,7 @@ def test_a_seven_running_into_its_neighbour_is_cut_in_two(predictor):
 def test_a_marker_join_is_not_read_as_a_digit_of_its_own(predictor):
     # Was: of two ways to cut a marker blob that both read surely, the one in more pieces could win:
     # the thick join between two digits, cut out alone, is a perfect "1" ("58" read "518"; 4 of these 100).
-    extra = 0
-    for k in range(100):
-        rng = np.random.default_rng(1000 + k)
-        text = "".join(str(d) for d in rng.integers(0, 10, 2 + k % 2))
-        frame = rw.make_frame(text, rng, "tune", touching=True, heavy=True)
-        extra += len(read_frame(frame.image, predictor).text) > len(text)
+    extra = sum(len(read) > len(written) for written, read in _touching_frames(predictor, 1000, 100, heavy=True))
     assert extra <= 1, f"{extra} of 100 marker frames of touching digits read with a digit too many"
 
 
@@ -302,11 +302,7 @@ def test_two_marker_digits_squeezed_into_one_width_are_read(predictor):
     # Was: a blob no wider than one digit is cut only if both pieces read 0.97 surely (a letter cut
     # in two reads as two fairly sure 1s); two touching marker digits rarely did, and as one mark
     # they are no digit, so the frame read nothing (93 of these 120 read exactly, 101 now).
-    right = 0
-    for k in range(120):
-        rng = np.random.default_rng(1800 + k)
-        text = "".join(str(d) for d in rng.integers(0, 10, 2))
-        right += read_frame(rw.make_frame(text, rng, "tune", touching=True, heavy=True).image, predictor).text == text
+    right = sum(read == written for written, read in _touching_frames(predictor, 1800, 120, threes=False, heavy=True))
     assert right >= 99, f"{right} of 120 marker frames of two touching digits read exactly"
 
 
