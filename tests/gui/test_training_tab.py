@@ -90,7 +90,9 @@ def test_stop_mid_epoch_keeps_the_run(window, qtbot):
 @pytest.mark.slow
 def test_pause_and_resume(window, qtbot):
     """A pause holds the run, and the time paused does not count as the epoch's training time: paused
-    2 s in the third epoch, it is recorded about as long as the second (the first also builds the graph)."""
+    4 s in the third epoch, it is recorded about as long as the second (the first also builds the graph).
+    The margin is half the pause: epochs of a few seconds vary by a second when other work shares the
+    machine (a 2 s pause with a 1 s margin failed so), while a counted pause would add all 4 s."""
     tab = window.training_tab
     configure(tab, arch="classic", epochs=3, size=6000)
     tab.start_training()
@@ -98,7 +100,7 @@ def test_pause_and_resume(window, qtbot):
     tab.pause_button.setChecked(True)
     qtbot.wait(400)
     paused_at = len(plotted(tab))
-    qtbot.wait(1600)
+    qtbot.wait(3600)
     assert len(plotted(tab)) == paused_at and "Paused" in tab.status_label.text()
     tab.pause_button.setChecked(False)
     qtbot.waitUntil(lambda: len(plotted(tab)) > paused_at, timeout=10_000)
@@ -106,7 +108,7 @@ def test_pause_and_resume(window, qtbot):
         pass
     qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
     second, third = (record.seconds for record in finished.args[0].result.history[1:3])
-    assert third < second + 1.0, f"epoch 3 (paused 2 s) is recorded as {third:.1f} s, epoch 2 as {second:.1f} s"
+    assert third < second + 2.0, f"epoch 3 (paused 4 s) is recorded as {third:.1f} s, epoch 2 as {second:.1f} s"
 
 
 def test_a_failure_shows_a_message_and_reenables_the_controls(window, qtbot, monkeypatch):
