@@ -19,7 +19,7 @@ help:
 	@echo "make test-fast - the suite without the tests marked slow (training, TensorFlow, subprocesses)"
 	@echo "make bench  - print the performance and accuracy figures of this machine"
 	@echo "make model  - retrain the shipped default model from scratch"
-	@echo "make gate   - retrain the shipped not-a-digit model (about twenty-five minutes)"
+	@echo "make gate   - retrain the shipped not-a-digit model (about 100 minutes)"
 	@echo "make screenshots - render the README screenshots (headless)"
 
 run: $(VENV)/.stamp-app sysdeps

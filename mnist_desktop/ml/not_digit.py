@@ -5,7 +5,9 @@ A softmax over ten digits is sure of *something* for any input: a scribble reads
 This model is trained on digits (MNIST and many written styles, each with its label) against
 things that are not digits (letters, scribbles, shapes, clothing, smudges, two digits touching,
 shadows and paper lines the pipeline picked up), all prepared the way the reading pipeline prepares
-what it finds. It answers the probability that the input is one digit; `core.reading` calls a reading "not a digit" below a threshold calibrated on held-out data.
+what it finds. It answers the probability that the input is one digit; `core.reading` calls a
+reading "not a digit" below a threshold chosen on the bench's tune split. The shipped model is an
+ensemble of four such models averaged in one file (`ensemble`, `benchmarks.train_gate`).
 
 Inference runs on LiteRT like the classifier (`ml.predictor.DigitGate`, attached to every predictor);
 this module only trains it, and imports TensorFlow to do so.
@@ -67,6 +69,23 @@ def train_gate(digits: np.ndarray, digit_labels: np.ndarray, others: np.ndarray,
                   metrics=["accuracy"])
     model.fit(x, y, sample_weight=weights, batch_size=256, epochs=epochs, verbose=2 if verbose else 0)
     return model
+
+
+def ensemble(members: list[Any]) -> Any:
+    """One model whose eleven probabilities are the mean of its members' (trained on different draws
+    of data from different initial weights): where one member is wrong about a hand it has not seen,
+    the others seldom are in the same way. One LiteRT file, one call per batch."""
+    if len(members) == 1:
+        return members[0]
+    from mnist_desktop.ml.tf_runtime import import_tensorflow
+
+    _, keras = import_tensorflow()
+    inputs = keras.Input((28, 28, 1))
+    outputs = []
+    for index, member in enumerate(members):
+        member.name = f"member_{index}"  # Keras needs the nested models' names to differ
+        outputs.append(member(inputs))
+    return keras.Model(inputs, keras.layers.Average(name="classes")(outputs), name="not_digit_ensemble")
 
 
 def save_gate(model: Any, target: Path, details: dict[str, Any]) -> Path:

@@ -48,3 +48,17 @@ def test_the_shipped_gate_has_eleven_outputs_and_reads_marks(mnist, monkeypatch)
     # Without it, reading marks is the digit model's own reading.
     monkeypatch.setattr(predictor_module, "SECOND_OPINION", 0.0)
     np.testing.assert_allclose(predictor.read_marks(images)[0], predictor.predict(images), atol=1e-5)
+
+
+@pytest.mark.slow  # imports TensorFlow and trains two small models
+def test_an_ensemble_gate_is_the_mean_of_its_members_in_one_file(tmp_path, mnist):
+    from mnist_desktop.ml.not_digit import ensemble, save_gate, train_gate
+
+    digits, labels = mnist.x_train[:800], mnist.y_train[:800]
+    members = [train_gate(digits, labels, _scribbles(800, seed), epochs=1, seed=seed, verbose=False)
+               for seed in (0, 1)]
+    probe = np.concatenate([mnist.x_test[:20], _scribbles(20, 5)]).astype(np.float32)[..., None] / 255.0
+    expected = np.mean([member.predict(probe, verbose=0) for member in members], axis=0)
+    gate = load_gate(save_gate(ensemble(members), tmp_path / "gate", {"trained_on": "a slice"}))
+    scores, _ = gate.scores_and_digits((probe[..., 0] * 255).round().astype(np.uint8))
+    np.testing.assert_allclose(scores, 1.0 - expected[:, -1], atol=1e-3)
