@@ -100,48 +100,62 @@ def pipeline_examples(count: int, seed: int, split: str = "train"):
     return np.stack(digits), np.array(digit_labels), np.stack(others)
 
 
-def cut_pieces(count: int, seed: int, split: str = "train"):
-    """The pieces the segmentation cuts out of touching digits and of letters (`core.segment`), as
-    `core.reading` prepares them: a piece of a "58" carries a sliver of its neighbour and is still
-    a digit, a letter cut in two is not. A pair's pieces are kept as digits (with their labels) only
-    from a cut that the plain digit model reads as the two digits written; of a letter, the pieces
-    that model is not sure are a digit (a letter's stem cut out alone is a perfect "1", a "y" cut
-    in two may be a fair "4")."""
-    from mnist_desktop import load_predictor
+def cuts_of(ink: np.ndarray) -> list[np.ndarray]:
+    """Every way the segmentation (`core.segment`) cuts the mark ``ink`` (light on black) into
+    pieces, each as the N x 28 x 28 inputs `core.reading` prepares from them (empty pieces left out)."""
     from mnist_desktop.core.preprocess import prepare_digit_stages
     from mnist_desktop.core.segment import SegmentOptions, segment_digits
+
+    options = SegmentOptions(min_height=0.3 * ink.shape[0])
+    out = []
+    for region in segment_digits(ink, options):
+        for cut in region.cuts:
+            stages = [prepare_digit_stages(piece.crop, ink="light") for piece in cut]
+            inputs = [stage.result for stage in stages if not stage.empty]
+            out.append(np.stack(inputs) if inputs else np.zeros((0, 28, 28), np.uint8))
+    return out
+
+
+def right_cut(ink: np.ndarray, text: str, predictor) -> np.ndarray | None:
+    """The inputs of the first way of cutting ``ink`` into ``len(text)`` pieces that the plain digit
+    model (``predictor.predict``, no not-a-digit check) reads as ``text``; None if no way does."""
+    for inputs in cuts_of(ink):
+        if len(inputs) == len(text) and "".join(str(d) for d in predictor.predict(inputs).argmax(1)) == text:
+            return inputs
+    return None
+
+
+def cut_pieces(count: int, seed: int, split: str = "train"):
+    """The pieces the segmentation cuts out of touching digits and of letters, as `core.reading`
+    prepares them: a piece of a "58" carries a sliver of its neighbour and is still a digit, a
+    letter cut in two is not. A pair's pieces are kept as digits (with their labels) only from a
+    cut that the plain digit model reads as the two digits written (`right_cut`); of a letter, the
+    pieces that model is not sure are a digit (a letter's stem cut out alone is a perfect "1", a
+    "y" cut in two may be a fair "4")."""
+    from mnist_desktop import load_predictor
 
     predictor = load_predictor()
     predictor.gate = None
     rng = np.random.default_rng(seed)
 
     def pen(ink: np.ndarray) -> np.ndarray:
-        choice = rng.random()
-        if choice < 0.25:  # a marker: the two digits run further into each other
+        if rng.random() < 0.25:  # a marker: the two digits run further into each other
             radius = max(1, int(max(ink.shape) * rng.uniform(0.01, 0.04)))
             return cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
         return ink
 
-    def pieces(ink: np.ndarray) -> list[list[np.ndarray]]:
-        options = SegmentOptions(min_height=0.3 * ink.shape[0])
-        return [[stage.result for stage in (prepare_digit_stages(piece.crop, ink="light") for piece in cut)
-                 if not stage.empty] for region in segment_digits(ink, options) for cut in region.cuts]
-
     digits, labels, others = [], [], []
     for _ in range(count):
         glyph, text = rw.touching_pair(rng, split)
-        for cut in pieces(pen(glyph)):
-            if len(cut) == 2:
-                probabilities = predictor.predict(np.stack(cut))
-                if "".join(str(d) for d in probabilities.argmax(1)) == text:
-                    digits.extend(cut)
-                    labels.extend(int(d) for d in text)
-                    break
+        inputs = right_cut(pen(glyph), text, predictor)
+        if inputs is not None:
+            digits.extend(inputs)
+            labels.extend(int(d) for d in text)
     for _ in range(count // 2):
-        for cut in pieces(pen(rw.letter_glyph(rng, split)))[:2]:
-            if cut:
-                probabilities = predictor.predict(np.stack(cut))
-                others.extend(piece for piece, p in zip(cut, probabilities, strict=True) if p.max() <= 0.9)
+        for inputs in cuts_of(pen(rw.letter_glyph(rng, split)))[:2]:
+            if len(inputs):
+                sure = predictor.predict(inputs).max(axis=1)
+                others.extend(inputs[sure <= 0.9])
     return np.stack(digits), np.array(labels), np.stack(others)
 
 
