@@ -152,7 +152,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     candidates: list[tuple[int, int, int, DigitRegion]] = []
     for index, region in enumerate(regions):
         candidates.append((index, -1, -1, region))
-        if region.pieces and not narrow(region):
+        if not narrow(region) and region.pieces:  # a narrow blob's cuts are made only if needed
             candidates.extend(pieces_of(index, range(1)))
     stages, probabilities, digit_scores = _read_candidates(candidates, predictor)
     # A blob that is no digit whole gets every other way of cutting it tried (a narrow one, its
@@ -160,7 +160,7 @@ def read_regions(regions: list[DigitRegion], predictor: SupportsPredict) -> Page
     extra = []
     for index, region in enumerate(regions):
         whole = _index_of(candidates, index)
-        if region.pieces and probabilities[whole].any() and digit_scores[whole] < NOT_DIGIT_BELOW:
+        if probabilities[whole].any() and digit_scores[whole] < NOT_DIGIT_BELOW and region.pieces:
             extra += pieces_of(index, range(0 if narrow(region) else 1, len(region.cuts)))
     if extra:
         more = _read_candidates(extra, predictor)

@@ -8,47 +8,95 @@ a 4 drawn in two strokes, a broken stroke) -> split blobs that are two touching 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import cv2
 import numpy as np
+
+
+class LazyCuts(Sequence):
+    """Ways to cut a blob into pieces, each made only when asked for: most blobs read well whole,
+    and working out where to cut one costs more than reading it."""
+
+    def __init__(self, make: Callable[[], Iterator[tuple[DigitRegion, ...]]]) -> None:
+        self._make = make
+        self._iterator: Iterator[tuple[DigitRegion, ...]] | None = None
+        self._made: list[tuple[DigitRegion, ...]] = []
+        self._finished = False
+
+    def _upto(self, count: int) -> None:
+        while len(self._made) < count and not self._finished:
+            if self._iterator is None:
+                self._iterator = self._make()
+            way = next(self._iterator, None)
+            if way is None:
+                self._finished, self._iterator = True, None
+            else:
+                self._made.append(way)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) or index < 0:
+            self._upto(sys.maxsize)
+        else:
+            self._upto(index + 1)
+        return self._made[index]
+
+    def __len__(self) -> int:
+        self._upto(sys.maxsize)
+        return len(self._made)
+
+    def __iter__(self) -> Iterator[tuple[DigitRegion, ...]]:
+        index = 0
+        while True:
+            self._upto(index + 1)
+            if index >= len(self._made):
+                return
+            yield self._made[index]
+            index += 1
+
+    def __bool__(self) -> bool:
+        self._upto(1)
+        return bool(self._made)
 
 
 @dataclass(frozen=True)
 class DigitRegion:
     box: tuple[int, int, int, int]  # (x, y, w, h) in the image
     crop: np.ndarray  # light ink of this digit only (other digits' ink removed), cropped to box
-    # For a blob wide enough to be touching digits: the same blob cut into pieces. Which reading
-    # to trust is the model's call (`core.reading`): it compares its confidence in both.
-    pieces: tuple[DigitRegion, ...] = ()
+    # For two parts that may be one digit or two: the parts ("pair", "attached"). Which reading to
+    # trust is the model's call (`core.reading`): it compares its confidence in both.
+    parts: tuple[DigitRegion, ...] = ()
     # How the pieces came about, which sets how sure the model must be to prefer them:
     # "cut" (a wide blob cut at its thinnest columns: whole unless the pieces are clearly better),
     # "pair" (two overlapping parts side by side: whichever reads better),
     # "attached" (a digit-sized part joined to a neighbour: the pieces if each reads as a digit).
     origin: str = ""
-    # Other ways to cut the same blob ("cut" only: where two touching digits meet is a guess),
-    # made when first asked for: most blobs read well whole and never need them.
-    other_cuts: Callable[[], tuple[tuple[DigitRegion, ...], ...]] | None = field(default=None, repr=False,
-                                                                                 compare=False)
-
-    @cached_property
-    def alternatives(self) -> tuple[tuple[DigitRegion, ...], ...]:
-        return self.other_cuts() if self.other_cuts is not None else ()
+    # For a blob wide enough to be touching digits ("cut"): the ways to cut it, likeliest first,
+    # made as they are asked for (where two touching digits meet is a guess).
+    ways: LazyCuts | None = field(default=None, repr=False, compare=False)
 
     def moved(self, dx: int, dy: int) -> DigitRegion:
         """The same region, its pieces and its other cuts, with boxes shifted by (dx, dy)."""
         x, y, w, h = self.box
-        others = None if self.other_cuts is None else (
-            lambda: tuple(tuple(p.moved(dx, dy) for p in cut) for cut in self.alternatives))
-        return DigitRegion((x + dx, y + dy, w, h), self.crop, tuple(p.moved(dx, dy) for p in self.pieces),
-                           self.origin, others)
+        ways = None if self.ways is None else LazyCuts(
+            lambda: (tuple(p.moved(dx, dy) for p in cut) for cut in self.ways))
+        return DigitRegion((x + dx, y + dy, w, h), self.crop, tuple(p.moved(dx, dy) for p in self.parts),
+                           self.origin, ways)
 
     @property
-    def cuts(self) -> tuple[tuple[DigitRegion, ...], ...]:
-        """Every proposed way into pieces, the likeliest first."""
-        return ((self.pieces,) if self.pieces else ()) + self.alternatives
+    def cuts(self) -> Sequence[tuple[DigitRegion, ...]]:
+        """Every proposed way into pieces, the likeliest first (made as they are asked for)."""
+        if self.ways is not None:
+            return self.ways
+        return (self.parts,) if self.parts else ()
+
+    @property
+    def pieces(self) -> tuple[DigitRegion, ...]:
+        """The likeliest way into pieces; () for a region that is not cut."""
+        cuts = self.cuts
+        return cuts[0] if cuts else ()
 
 
 @dataclass(frozen=True)
@@ -122,13 +170,11 @@ def segment_digits(light: np.ndarray, options: SegmentOptions = SegmentOptions()
                                    "attached"))
             k += 1
             continue
-        cuts = _split_touching(box, members, labels, options)
-        first = next(cuts, None)
-        if first is not None:
-            def others(cuts=cuts, light=light):
-                return tuple(tuple(_crop_piece(light, b, part) for b, part in cut) for cut in cuts)
-            whole = DigitRegion(whole.box, whole.crop, tuple(_crop_piece(light, b, part) for b, part in first), "cut",
-                                others)
+        if _may_be_touching(box, options):
+            def ways(box=box, members=members, light=light, labels=labels):
+                return (tuple(_crop_piece(light, b, part) for b, part in cut)
+                        for cut in _split_touching(box, members, labels, options))
+            whole = DigitRegion(whole.box, whole.crop, (), "cut", LazyCuts(ways))
         out.append(whole)
         k += 1
     return out
@@ -245,6 +291,11 @@ CUT_SLANTS = (0.0, 0.3, -0.3)
 MAX_CUTS = 6
 
 
+def _may_be_touching(box, options: SegmentOptions) -> bool:
+    """Wide enough for two digits side by side that touch (the model decides if they are)."""
+    return box[2] > options.split_aspect * box[3] and box[3] >= 8
+
+
 def _split_touching(box, members, labels, options: SegmentOptions):
     """Where a blob wider than a digit might be cut into digits: along the lines with the least ink,
     preferring lines that cross a single stroke (a wide 0 crosses two in its middle). Lines may
@@ -252,7 +303,7 @@ def _split_touching(box, members, labels, options: SegmentOptions):
     each likely count gives one way, cheapest first. Returns an iterator of [(box, pixel mask in
     ``box``)], each way made only when the caller goes on to it (none for a blob that is not cut)."""
     x, y, w, h = box
-    if w <= options.split_aspect * h or h < 8:
+    if not _may_be_touching(box, options):
         return iter(())
     region_mask = np.isin(labels[y:y + h, x:x + w], members)
     guess = w / (0.65 * h)  # handwritten digits are about 0.65 as wide as tall

@@ -145,3 +145,14 @@ def test_stages_are_consistent(digits):
     assert stages.crop.shape == (h, w)
     assert stages.result.dtype == np.uint8 and stages.result.shape == (28, 28)
     assert not stages.inverted
+
+
+def test_the_fast_quantile_is_numpys_percentile_bit_for_bit():
+    from mnist_desktop.core.preprocess import _quantile
+
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 3, 8, 101, 2000):
+        for _ in range(50):
+            values = (rng.integers(0, 256, size) - rng.uniform(0, 255)).astype(np.float32) * np.float32(rng.uniform(0.3, 3))
+            for q in (0.5, 0.95, 0.97, 0.98):
+                assert _quantile(values, q) == float(np.percentile(values, 100 * q))
