@@ -90,7 +90,7 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
         dropped = _sheet_lines(mask.shape, stats)
     dropped |= _line_pieces(strength, level, stats)
     if dropped.any():
-        mask = _without_components(mask, labels, dropped)
+        mask = _without_components(mask, labels, dropped, stats)
 
     options = SegmentOptions(min_height=settings.min_height * height, speck_share=0.02,
                              max_digits=settings.max_regions * 2)
@@ -110,9 +110,17 @@ def find_ink(frame: np.ndarray, settings: InkSettings = InkSettings()) -> InkRes
     return InkResult(strength, mask, regions[: settings.max_regions], polarity, (x0, y0))
 
 
-def _without_components(mask: np.ndarray, labels: np.ndarray, drop: np.ndarray) -> np.ndarray:
-    """``mask`` less the connected components (``labels``, 1-based) that ``drop`` marks."""
-    return np.where(np.concatenate([[False], drop])[labels], 0, mask).astype(np.uint8)
+def _without_components(mask: np.ndarray, labels: np.ndarray, drop: np.ndarray,
+                        stats: np.ndarray) -> np.ndarray:
+    """``mask`` less the connected components (``labels``, 1-based, boxes in ``stats``) that
+    ``drop`` marks. Each is erased inside its own box: looking every pixel's label up in a table
+    cost most of a millisecond a frame, and only a few marks (the sheet's edge) ever go."""
+    out = mask.copy()
+    for index in np.flatnonzero(drop):
+        x, y, w, h = (int(v) for v in stats[index + 1, :4])
+        box = out[y:y + h, x:x + w]
+        box[labels[y:y + h, x:x + w] == index + 1] = 0
+    return out
 
 
 # A solid mark this many times as long as it is wide, along its own axis, is a stroke (a "1").
