@@ -408,6 +408,13 @@ def paper(height: int, width: int, rng: np.random.Generator, kind: str | None = 
     return sheet
 
 
+def fatten(ink: np.ndarray, rng: np.random.Generator, widest: tuple[float, float]) -> np.ndarray:
+    """``ink`` written with a marker: strokes swell by a radius drawn from ``widest`` (shares of the
+    mark's longer side), loops fill in."""
+    radius = max(1, int(max(ink.shape) * rng.uniform(*widest)))
+    return cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+
+
 def lay_ink(sheet: np.ndarray, ink: np.ndarray, x: int, y: int, rng: np.random.Generator, pen: str) -> None:
     """Write ``ink`` (light on black, already at its final size) onto the sheet at (x, y)."""
     h, w = ink.shape
@@ -420,8 +427,7 @@ def lay_ink(sheet: np.ndarray, ink: np.ndarray, x: int, y: int, rng: np.random.G
     else:
         colour = np.array([[30, 30, 35], [150, 60, 25], [40, 40, 150], [60, 60, 60]][int(rng.integers(4))], np.float32)
         if pen == "marker":
-            radius = max(1, int(max(h, w) * rng.uniform(0.02, 0.06)))
-            alpha = cv2.dilate(alpha, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+            alpha = fatten(alpha, rng, (0.02, 0.06))
         alpha = np.clip((alpha - 0.1) * 1.5, 0, 1)
     region = sheet[y:y + h, x:x + w]
     a = alpha[: region.shape[0], : region.shape[1], None]

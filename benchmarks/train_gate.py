@@ -31,10 +31,8 @@ SEED = 11_000  # tune seeds: 11_000-11_999; the held-out figures use 90_000 and 
 def vary(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The same mark written with another pen, or seen smaller, blurrier."""
     choice = rng.random()
-    size = max(ink.shape)
     if choice < 0.25:  # marker: strokes swell, loops fill in
-        radius = max(1, int(size * rng.uniform(0.02, 0.07)))
-        ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+        ink = rw.fatten(ink, rng, (0.02, 0.07))
     elif choice < 0.4:  # a fine pen
         thinner = cv2.erode(ink, np.ones((3, 3), np.uint8))
         ink = thinner if thinner.any() else ink
@@ -139,10 +137,8 @@ def cut_pieces(count: int, seed: int, split: str = "train"):
     rng = np.random.default_rng(seed)
 
     def pen(ink: np.ndarray) -> np.ndarray:
-        if rng.random() < 0.25:  # a marker: the two digits run further into each other
-            radius = max(1, int(max(ink.shape) * rng.uniform(0.01, 0.04)))
-            return cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
-        return ink
+        # A marker: the two digits run further into each other.
+        return rw.fatten(ink, rng, (0.01, 0.04)) if rng.random() < 0.25 else ink
 
     digits, labels, others = [], [], []
     for _ in range(count):

@@ -47,15 +47,8 @@ class LazyCuts(Sequence):
         self._upto(sys.maxsize)
         return len(self._made)
 
-    def __iter__(self) -> Iterator[tuple[DigitRegion, ...]]:
-        index = 0
-        while True:
-            self._upto(index + 1)
-            if index >= len(self._made):
-                return
-            yield self._made[index]
-            index += 1
-
+    # Iterating (Sequence's own, through __getitem__ until IndexError) makes one way at a time too;
+    # truth must not ask for the length, which would make them all.
     def __bool__(self) -> bool:
         self._upto(1)
         return bool(self._made)
