@@ -14,7 +14,9 @@ notdigit: letters, scribbles, doodled shapes, clothing (Fashion-MNIST), smudges:
 
 All headline figures are on the HELD-OUT split: its own seeds and its own styles (other fonts, other
 Hershey faces, MNIST *test* digits, held-out scribble and shape kinds, Fashion-MNIST *test*), never
-looked at while the pipeline and the not-a-digit model were built.
+looked at while the pipeline and the not-a-digit model were built. For the same reason the bench
+gives only counts for them, never which pictures were misread: a list of held-out mistakes is an
+invitation to tune on the split that is meant to measure.
 """
 
 from __future__ import annotations
@@ -84,24 +86,18 @@ def bench_photos(report: dict[str, Any], quick: bool) -> None:
     predictor = load_predictor()
     photos = _split("held_out", 300 if quick else 1000, HELD_OUT_SEED)[0]
     app = plain = prepared = 0
-    wrong = []
     for photo in photos:
-        text = read_frame(photo.image, predictor).text
-        app += text == photo.text
-        if text != photo.text and len(wrong) < 20:
-            wrong.append(f"{photo.text}->{text or '-'} ({photo.description})")
+        app += read_frame(photo.image, predictor).text == photo.text
         plain += _plain_photo_read(photo.image, predictor.predict) == photo.text
         prepared += str(int(predictor.predict(prepare_digit(photo.image)[None]).argmax())) == photo.text
     count = len(photos)
     report["photos"] = {"photos": count, "split": "held_out", "app": app / count, "reference_plain": plain / count,
-                        "prepare_digit_alone": prepared / count, "mistakes": wrong}
+                        "prepare_digit_alone": prepared / count}
     print(f"\n== Photos of one handwritten digit (held-out styles and seeds, {count} photos: plain/ruled/"
           "squared/coloured paper, gradients, shadows, vignetting, pencil/pen/marker, 24-220 px, JPEG) ==")
     print(f"MNIST Desktop (`predict`, `read`, Classify image…) reads {app / count:.1%} right (target >= 98%); "
           f"reference grey + invert + resize: {plain / count:.1%}; prepare_digit on the whole photo: "
           f"{prepared / count:.1%}")
-    if wrong:
-        print("misread: " + "; ".join(wrong[:10]))
 
 
 def bench_frames(report: dict[str, Any], quick: bool) -> None:
@@ -112,7 +108,6 @@ def bench_frames(report: dict[str, Any], quick: bool) -> None:
     predictor = load_predictor()
     frames = rw.frame_set(200 if quick else 600, "held_out", HELD_OUT_SEED + 7)
     exact = plain = 0
-    wrong = []
     kinds: dict[str, list[int]] = {}
     for frame in frames:
         text = read_frame(frame.image, predictor).text
@@ -120,8 +115,6 @@ def bench_frames(report: dict[str, Any], quick: bool) -> None:
         for kind in ("marker", "touching"):
             if kind in frame.description:
                 kinds.setdefault(kind, []).append(text == frame.text)
-        if text != frame.text and len(wrong) < 20:
-            wrong.append(f"{frame.text}->{text or '-'} ({frame.description})")
         plain += _plain_frame_read(frame.image, predictor.predict) == frame.text
     times, plain_times = [], []
     for _ in range(3):
@@ -136,14 +129,12 @@ def bench_frames(report: dict[str, Any], quick: bool) -> None:
     fps, plain_fps = 1 / statistics.median(times), 1 / statistics.median(plain_times)
     report["frames"] = {"frames": count, "split": "held_out", "app_exact": exact / count,
                         "reference_exact": plain / count, "app_frames_per_s": fps, "reference_frames_per_s": plain_fps,
-                        "by_kind": {k: float(np.mean(v)) for k, v in kinds.items()}, "mistakes": wrong}
+                        "by_kind": {k: float(np.mean(v)) for k, v in kinds.items()}}
     print(f"\n== Camera frames, 640x480, 1-4 digits (held-out styles and seeds, {count} frames: heavy marker, "
           "touching digits, different heights, ruled/squared paper, shadows) ==")
     print(f"MNIST Desktop reads {exact / count:.1%} of frames exactly (target >= 97%) at {fps:.0f} frames/s "
           f"(target >= 100); reference adaptive threshold + contours: {plain / count:.1%} at {plain_fps:.0f} frames/s")
     print("  " + ", ".join(f"{k} frames: {np.mean(v):.1%} of {len(v)}" for k, v in kinds.items()))
-    if wrong:
-        print("misread: " + "; ".join(wrong[:10]))
 
 
 def bench_not_digit(report: dict[str, Any], quick: bool) -> None:
