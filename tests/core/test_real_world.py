@@ -291,6 +291,13 @@ def test_a_seven_running_into_its_neighbour_is_cut_in_two(predictor):
     assert right >= 35, f"{right} of 40 frames of a 7 touching the next digit read exactly (32 before)"
 
 
+def test_a_stroke_set_apart_from_its_digit_is_not_a_one_of_its_own(predictor):
+    # Was "44129": the 4's right stroke, written apart and half as tall, read as a sure "1" beside it.
+    frame = rw.frame_set(43, "tune", 11_507)[42]
+    assert frame.text == "4429"
+    assert read_frame(frame.image, predictor).text == "4429"
+
+
 def test_a_marker_join_is_not_read_as_a_digit_of_its_own(predictor):
     # Was: of two ways to cut a marker blob that both read surely, the one in more pieces could win:
     # the thick join between two digits, cut out alone, is a perfect "1" ("58" read "518"; 4 of these 100).
