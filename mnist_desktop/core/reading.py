@@ -111,7 +111,8 @@ PIECE_COST = 0.05
 # set apart (the lifted bar of a 4, the flag of a 1), not a digit of its own, while the whole reads
 # as a digit: on the tune split such a stroke read as a sure "1" beside its digit ("4429" read
 # "44129"). Digits in a line are about as tall as each other. Of 2,100 frames (tune, check, and
-# printed and script faces of no split), 2 more read exactly, none fewer; photos, non-digits alike.
+# printed and script faces of no split), 2 more read exactly and none fewer; the photos and
+# non-digits of tune and check read as before.
 SHORT_PART = 0.6
 
 
