@@ -393,16 +393,20 @@ def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 
     for upright in (False, True):
         share = (cv2.resize(inked, (width, strips), interpolation=cv2.INTER_AREA).T if upright
                  else cv2.resize(inked, (strips, height), interpolation=cv2.INTER_AREA))
-        groups = _printed_rows(share / 255.0)
-        if not _evenly_spaced(groups):
+        first, last = _printed_rows(share)
+        if not _evenly_spaced(first, last):
             continue
         # Each line with its blurred rim; its strength is low along its whole length (every fourth
         # pixel), so that a digit crossing it, even a big one, does not count.
-        index = np.unique(np.concatenate([np.arange(max(0, first - 1), min(len(share), last + 2)) for first, last in groups]))
+        rows = np.zeros(len(share) + 1, np.int32)
+        np.add.at(rows, np.maximum(first - 1, 0), 1)
+        np.add.at(rows, np.minimum(last + 2, len(share)), -1)
+        index = np.flatnonzero(np.cumsum(rows[:-1]) > 0)
         samples = strength[::4, index].T if upright else strength[index, ::4]
         quarter = samples.shape[1] // 4
         level = np.partition(samples, quarter, axis=1)[:, quarter].astype(np.float32)
-        cap = 1.5 * float(np.median([level[(index >= first) & (index <= last)].max() for first, last in groups]))
+        own_start, own_end = np.searchsorted(index, first), np.searchsorted(index, last, side="right")
+        cap = 1.5 * float(np.median([level[a:b].max() for a, b in zip(own_start, own_end)]))
         level = np.minimum(level, cap).astype(np.uint8)
         if lines is None:
             lines = np.zeros((height, width), np.uint8)
@@ -418,26 +422,23 @@ def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 
     return cleaned
 
 
-def _printed_rows(share: np.ndarray, inked: float = 0.6) -> list[tuple[int, int]]:
-    """(first, last) of each run of rows that are inked across all strips of ``share`` but one."""
+def _printed_rows(share: np.ndarray, inked: int = 153) -> tuple[np.ndarray, np.ndarray]:
+    """(first rows, last rows) of the runs of rows of ``share`` (uint8, 255 = all ink) inked to
+    ``inked`` (three fifths) or more across all its strips but one."""
     rows = np.flatnonzero((share >= inked).sum(axis=1) >= share.shape[1] - 1)
-    if rows.size == 0:
-        return []
     breaks = np.flatnonzero(np.diff(rows) > 1)
-    starts = np.concatenate([[rows[0]], rows[breaks + 1]])
-    ends = np.concatenate([rows[breaks], [rows[-1]]])
-    return list(zip(starts.tolist(), ends.tolist()))
+    return np.concatenate([rows[:1], rows[breaks + 1]]), np.concatenate([rows[breaks], rows[-1:]])
 
 
-def _evenly_spaced(groups: list[tuple[int, int]], least: int = 4) -> bool:
-    """At least ``least`` thin lines, evenly spaced (a line may be missing): the printing of a sheet.
-    Never a digit: three upright strokes of "111" fail the count, and a 7's bar is one line."""
-    if len(groups) < least:
+def _evenly_spaced(first: np.ndarray, last: np.ndarray, least: int = 4) -> bool:
+    """At least ``least`` thin lines (rows ``first[k]`` to ``last[k]``), evenly spaced (a line may be
+    missing): the printing of a sheet. Never a digit: three upright strokes of "111" fail the
+    count, and a 7's bar is one line."""
+    if len(first) < least:
         return False
-    centres = np.array([(first + last) / 2 for first, last in groups])
-    gaps = np.diff(centres)
+    gaps = np.diff((first + last) / 2)
     step = float(np.median(gaps))
-    thickest = max(last - first + 1 for first, last in groups)
+    thickest = int((last - first).max()) + 1
     if step < 6 or thickest > max(3, 0.3 * step):  # a fine grid, blurred, is 3 px thick
         return False
     return float(np.mean(np.abs(gaps / step - np.round(gaps / step)) < 0.2)) >= 0.7

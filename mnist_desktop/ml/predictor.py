@@ -2,8 +2,9 @@
 
 `Predictor` is safe to call from several threads at once (the Draw tab on the GUI thread, the
 camera on its own): each thread gets its own interpreters, since a LiteRT interpreter is not
-re-entrant. Batches are padded to a power of two so a handful of interpreter shapes serve every
-batch size without re-allocating tensors on each call.
+re-entrant. Small batches (up to `_EXACT_BATCH`, what reading one picture makes) get an interpreter
+of their own size; larger ones are padded to a power of two, so a handful of interpreter shapes
+serve every batch size without re-allocating tensors on each call.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from mnist_desktop.core.dataset import NUM_CLASSES
 from mnist_desktop.core.errors import ModelError
 
 _MAX_BATCH = 256
+# Reading a frame runs 1-16 marks at a time, and a batch padded from 5 to 8 costs the not-a-digit
+# ensemble half as much again: up to here, each size gets its own interpreter.
+_EXACT_BATCH = 16
 # How much the gate's opinion of which digit a mark is counts against the digit model's when marks
 # in pictures are read (`Predictor.read_marks`); calibrated on the bench's TUNE split.
 SECOND_OPINION = 0.5
@@ -103,7 +107,7 @@ class Predictor:
         return out
 
     def _run(self, chunk: np.ndarray, scale: float) -> np.ndarray:
-        size = 1 if len(chunk) == 1 else 1 << (len(chunk) - 1).bit_length()
+        size = len(chunk) if len(chunk) <= _EXACT_BATCH else 1 << (len(chunk) - 1).bit_length()
         interpreter, input_index, output_index = self._interpreter(size)
         batch = np.zeros((size, 28, 28, 1), np.float32)
         np.multiply(chunk, np.float32(scale), out=batch[: len(chunk), ..., 0], casting="unsafe")
