@@ -398,10 +398,10 @@ def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 
             continue
         # Each line with its blurred rim; its strength is low along its whole length (every fourth
         # pixel), so that a digit crossing it, even a big one, does not count.
-        rows = np.zeros(len(share) + 1, np.int32)
-        np.add.at(rows, np.maximum(first - 1, 0), 1)
-        np.add.at(rows, np.minimum(last + 2, len(share)), -1)
-        index = np.flatnonzero(np.cumsum(rows[:-1]) > 0)
+        covered = np.zeros(len(share), bool)
+        for start, end in zip(first, last):
+            covered[max(0, start - 1):end + 2] = True
+        index = np.flatnonzero(covered)
         samples = strength[::4, index].T if upright else strength[index, ::4]
         quarter = samples.shape[1] // 4
         level = np.partition(samples, quarter, axis=1)[:, quarter].astype(np.float32)

@@ -408,7 +408,7 @@ def _crop(light, labels, box, members) -> DigitRegion:
     x0, y0 = max(0, x - 2), max(0, y - 2)
     x1, y1 = min(light.shape[1], x + w + 2), min(light.shape[0], y + h + 2)
     patch = labels[y0:y1, x0:x1]
-    # Most regions are one component: a comparison costs a tenth of np.isin's set machinery.
+    # Most regions are one component: a comparison costs a fortieth of np.isin's set machinery.
     own = (patch == members[0] if len(members) == 1 else np.isin(patch, members)).astype(np.uint8)
     own = cv2.dilate(own, np.ones((5, 5), np.uint8))
     # A split region keeps only its own columns of a shared blob.
