@@ -22,9 +22,8 @@ from mnist_desktop.core.errors import ModelError
 _MAX_BATCH = 256
 # Reading a picture runs 1-4 marks at a time in 92% of its batches (319 batches of 300 tune
 # pictures), and a batch of 3 padded to 4 costs the not-a-digit ensemble half as much again: up to
-# here, each size gets its own interpreter. Each
-# interpreter holds its own packed weights and buffers (about 2 MiB here; sizes up to 16 would
-# cost 60 MiB more per reading thread for batches that hardly occur).
+# here, each size gets its own interpreter. Each interpreter holds its own packed weights and
+# buffers (about 2 MiB here): own sizes up to 16 would cost 60 MiB more per reading thread.
 _EXACT_BATCH = 6
 # How much the gate's opinion of which digit a mark is counts against the digit model's when marks
 # in pictures are read (`Predictor.read_marks`); calibrated on the bench's TUNE split.
