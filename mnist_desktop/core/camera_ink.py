@@ -422,10 +422,10 @@ def _without_printed_lines(strength: np.ndarray, floor: int = 14, strips: int = 
     return cleaned
 
 
-def _printed_rows(share: np.ndarray, inked: int = 153) -> tuple[np.ndarray, np.ndarray]:
+def _printed_rows(share: np.ndarray, inked: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
     """(first rows, last rows) of the runs of rows of ``share`` (uint8, 255 = all ink) inked to
-    ``inked`` (three fifths) or more across all its strips but one."""
-    rows = np.flatnonzero((share >= inked).sum(axis=1) >= share.shape[1] - 1)
+    ``inked`` or more across all its strips but one."""
+    rows = np.flatnonzero((share >= inked * 255).sum(axis=1) >= share.shape[1] - 1)
     breaks = np.flatnonzero(np.diff(rows) > 1)
     return np.concatenate([rows[:1], rows[breaks + 1]]), np.concatenate([rows[breaks], rows[-1:]])
 
